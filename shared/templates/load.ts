@@ -1,0 +1,100 @@
+/**
+ * Loading templates: validation with messages that name the file and the field, the built-in templates, and
+ * a registry where a company's own template files are added (or replace a built-in one) without code changes.
+ */
+import { TemplateSchema, type Template, type TaxonomyEntry } from './schema';
+import exitZh from './builtin/exit-interview.zh-CN.json';
+import exitEn from './builtin/exit-interview.en.json';
+import talentZh from './builtin/talent-review.zh-CN.json';
+import talentEn from './builtin/talent-review.en.json';
+
+/** One problem in a template file: where (file and field path) and what. */
+export interface TemplateProblem {
+  file: string;
+  /** Field path such as `sections[1].maxChars`; empty for the whole file. */
+  field: string;
+  message: string;
+}
+
+export type TemplateLoadResult = { ok: true; template: Template } | { ok: false; problems: TemplateProblem[] };
+
+/** Formats a problem as one line, e.g. `acme.json: sections[1].maxChars: Too small: expected number to be >0`. */
+export function formatProblem(p: TemplateProblem): string {
+  return p.field ? `${p.file}: ${p.field}: ${p.message}` : `${p.file}: ${p.message}`;
+}
+
+function fieldPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), '');
+}
+
+/** Validates parsed JSON as a template. Never throws. */
+export function parseTemplate(json: unknown, file: string): TemplateLoadResult {
+  const r = TemplateSchema.safeParse(json);
+  if (r.success) return { ok: true, template: r.data };
+  return { ok: false, problems: r.error.issues.map((i) => ({ file, field: fieldPath(i.path), message: i.message })) };
+}
+
+/** Parses and validates a template file's text. Never throws; a JSON syntax error is reported as a problem. */
+export function parseTemplateText(text: string, file: string): TemplateLoadResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    return { ok: false, problems: [{ file, field: '', message: `not valid JSON (${(e as Error).message})` }] };
+  }
+  return parseTemplate(json, file);
+}
+
+function mustParse(json: unknown, file: string): Template {
+  const r = parseTemplate(json, file);
+  if (!r.ok) throw new Error(`built-in template is invalid: ${r.problems.map(formatProblem).join('; ')}`);
+  return r.template;
+}
+
+/** The templates Liuhen ships with. */
+export const BUILTIN_TEMPLATES: readonly Template[] = [
+  mustParse(exitZh, 'exit-interview.zh-CN.json'),
+  mustParse(exitEn, 'exit-interview.en.json'),
+  mustParse(talentZh, 'talent-review.zh-CN.json'),
+  mustParse(talentEn, 'talent-review.en.json'),
+];
+
+/** The key a template is found by: one template per id and language. */
+export function templateKey(t: Pick<Template, 'id' | 'language'>): string {
+  return `${t.id}@${t.language}`;
+}
+
+/** Built-in templates plus a company's own; a company file with the same id and language replaces the built-in. */
+export class TemplateRegistry {
+  private readonly byKey = new Map<string, Template>();
+
+  constructor(templates: readonly Template[] = BUILTIN_TEMPLATES) {
+    for (const t of templates) this.byKey.set(templateKey(t), t);
+  }
+
+  /** Adds a company template file. Returns the problems instead of adding when the file is invalid. */
+  addFile(file: string, text: string): TemplateLoadResult {
+    const r = parseTemplateText(text, file);
+    if (r.ok) this.byKey.set(templateKey(r.template), r.template);
+    return r;
+  }
+
+  /** All templates, sorted by id then language. */
+  list(): Template[] {
+    return [...this.byKey.values()].sort((a, b) => templateKey(a).localeCompare(templateKey(b)));
+  }
+
+  /** The template with this id in this language; falls back to the same language family, then to any language. */
+  get(id: string, language?: string): Template | undefined {
+    const same = this.list().filter((t) => t.id === id);
+    if (!language) return same[0];
+    const family = language.split('-')[0];
+    return same.find((t) => t.language === language) ?? same.find((t) => t.language.split('-')[0] === family) ?? same[0];
+  }
+}
+
+/** The label of a taxonomy code (e.g. nine-box cell 9 → `超级明星`), or undefined when the code is not listed. */
+export function taxonomyLabel(template: Template, taxonomy: string, code: string | number | null): string | undefined {
+  const list: TaxonomyEntry[] | undefined = template.taxonomies[taxonomy];
+  return list?.find((e) => e.code === code)?.label;
+}
