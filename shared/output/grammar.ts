@@ -1,0 +1,294 @@
+/**
+ * Deriving the output contract of a template: an xgrammar EBNF grammar for the whole output (what WebLLM's
+ * `response_format: { type: 'grammar' }` takes), the JSON Schema of the fields, and a token budget.
+ *
+ * The grammar, in order: each section's literal heading line and a body of one or more non-empty lines, then
+ * the fields heading and ONE line of compact JSON generated from the field DSL (enums as literal
+ * alternatives, confidence as 0 / 1 / 0.x / 0.xx, bounded arrays where small). Bodies may not contain a
+ * bracket that opens a heading (`【`, `[`), backticks or `*`, and a body line may not start like Markdown
+ * (`#`, `>`, `- `, `1.`…) or with a heading's words.
+ *
+ * Written for the xgrammar build bundled in @mlc-ai/web-llm 0.2.86, which has two known bugs with
+ * non-ASCII characters in character classes (xgrammar #138/#491 and #848/#909):
+ *  - a POSITIVE class with a non-ASCII member matches the wrong characters, so this grammar never writes one
+ *    (non-ASCII text only appears in string literals, which work);
+ *  - a NEGATED class admits every non-ASCII character, so `[^【\n]` keeps `\n` out but lets `【` through.
+ *    The grammar still writes the exclusion: it is exact with a fixed xgrammar and harmless with this one,
+ *    where the parser (parseOutput) catches what slips through. ASCII exclusions (`[` for English
+ *    templates, `*`, `#`, line breaks) are enforced by every build.
+ */
+import type { FieldType, Template } from '../templates/schema';
+import { fieldsJsonSchema, enumValues, estimateJsonChars, SOURCE_MAX_CHARS, SOURCES_MAX_ITEMS } from './fields';
+import { codePoints } from './text';
+import type { OutputContract } from './types';
+
+/** Brackets that open a heading: a body may not contain them when a heading starts with one. */
+const HEADING_OPENERS = '【[［〔〖';
+/** Character ranges no body may contain: control characters. */
+const TEXT_EXCLUDED_RANGES = ['\\u0000-\\u001f', '\\u007f'];
+/** Characters no body may contain: Markdown emphasis and code. */
+const TEXT_EXCLUDED = ['*', '`'];
+/** Characters a body line may not start with: spaces, Markdown line markers, bullets (digits: see NUMBER_FOLLOW). */
+const LEAD_EXCLUDED = [' ', '\u3000', '#', '>', '-', '+', '|', '~', '_', '•', '·', '●', '▪', '◦'];
+/** After a leading number, list-number punctuation ("1." "1)" "1、") may not follow (but "2.5" may). */
+const NUMBER_FOLLOW_EXCLUDED = ['.', ')', '）', '、', '．'];
+/** Strings up to this long get an exact length bound in the grammar (longer ones are checked after parsing). */
+const MAX_BOUNDED_STRING = 64;
+/** Arrays up to this many items get an exact item bound in the grammar. */
+const MAX_BOUNDED_ARRAY = 16;
+const SEP = '"," " "?';
+const COLON = '":" " "?';
+
+/** An EBNF string literal. Non-ASCII stays as is (xgrammar reads UTF-8); quotes and controls are escaped. */
+export function ebnfLiteral(s: string): string {
+  let out = '"';
+  for (const ch of s) out += ch === '"' ? '\\"' : escapeChar(ch);
+  return `${out}"`;
+}
+
+function escapeChar(ch: string): string {
+  const c = ch.codePointAt(0) ?? 0;
+  if (ch === '\\') return '\\\\';
+  if (ch === '\n') return '\\n';
+  if (ch === '\r') return '\\r';
+  if (ch === '\t') return '\\t';
+  // \u takes exactly four digits; \x would swallow a following hex digit ("\x7f0").
+  if (c < 0x20 || c === 0x7f) return `\\u${c.toString(16).padStart(4, '0')}`;
+  // Invisible characters (U+3000 ideographic space, NBSP…) are written as escapes to stay readable.
+  if (c > 0x7f && /[\s\p{Cf}]/u.test(ch)) return c > 0xffff ? `\\U${c.toString(16).padStart(8, '0')}` : `\\u${c.toString(16).padStart(4, '0')}`;
+  return ch;
+}
+
+/** One member of a character class: a single character escaped for use inside `[...]`. */
+function classMember(ch: string): string {
+  return ']^-['.includes(ch) ? `\\${ch}` : escapeChar(ch);
+}
+
+/**
+ * A negated character class. `ranges` are already-written members such as `\u0000-\u001f` or `0-9`; `chars` are
+ * single characters, escaped here. (Never a positive class with non-ASCII: see the module comment.)
+ */
+function negatedClass(ranges: readonly string[], chars: Iterable<string>): string {
+  const members = new Set<string>();
+  for (const ch of chars) members.add(classMember(ch));
+  return `[^${ranges.join('')}${[...members].join('')}]`;
+}
+
+/** Rules of a grammar under construction; identical right-hand sides share one rule. */
+class Rules {
+  private readonly rules = new Map<string, string>();
+  private readonly byBody = new Map<string, string>();
+  private readonly notes = new Map<string, string>();
+
+  define(hint: string, body: string, note?: string, shared = true): string {
+    const existing = shared ? this.byBody.get(body) : undefined;
+    if (existing !== undefined) return existing;
+    const base = hint.replace(/[^A-Za-z0-9_]/g, '_').replace(/^([^A-Za-z_])/, '_$1') || 'rule';
+    let name = base;
+    for (let n = 2; this.rules.has(name); n++) name = `${base}_${n}`;
+    this.rules.set(name, body);
+    this.byBody.set(body, name);
+    if (note) this.notes.set(name, note);
+    return name;
+  }
+
+  render(header: string[]): string {
+    const lines = header.map((h) => `# ${h}`);
+    const entries = [...this.rules].sort(([a], [b]) => (a === 'root' ? -1 : b === 'root' ? 1 : 0));
+    for (const [name, body] of entries) {
+      const note = this.notes.get(name);
+      if (note) lines.push(`# ${note}`);
+      lines.push(`${name} ::= ${body}`);
+    }
+    return `${lines.join('\n')}\n`;
+  }
+}
+
+function concat(...parts: string[]): string {
+  const kept = parts.filter((p) => p !== '' && p !== '""');
+  return kept.length === 0 ? '""' : kept.join(' ');
+}
+
+/**
+ * Items in a fixed order joined by `sep`, where optional items may be left out (and their separator with
+ * them). Returns an expression. Written as a small automaton: `from_i` = nothing written yet, `rest_i` =
+ * something written, items i.. remain.
+ */
+function sequence(r: Rules, hint: string, items: ReadonlyArray<{ expr: string; optional: boolean }>, sep: string): string {
+  if (!items.some((i) => i.optional)) return concat(...items.flatMap((it, i) => (i === 0 ? [it.expr] : [sep, it.expr])));
+  let rest = '""';
+  let from = '""';
+  for (let i = items.length - 1; i >= 0; i--) {
+    const it = items[i];
+    if (!it) continue;
+    const restBody = it.optional ? `(${concat(sep, it.expr, rest)}) | ${rest}` : concat(sep, it.expr, rest);
+    const fromBody = it.optional ? `(${concat(it.expr, rest)}) | ${from}` : concat(it.expr, rest);
+    rest = r.define(`${hint}_rest${i}`, restBody);
+    from = r.define(`${hint}_from${i}`, fromBody);
+  }
+  return from;
+}
+
+interface TrieNode {
+  children: Map<string, TrieNode>;
+  terminal: boolean;
+}
+
+/**
+ * Body lines, as rules. Headings that start with a bracket exclude that bracket from all body text; other
+ * headings (e.g. "一、离职原因") are kept from starting a body line by a prefix trie, so a body line can never
+ * be a heading line, and the parser never has to guess.
+ */
+function bodyRules(r: Rules, template: Template): string {
+  const headings = [...template.sections.map((s) => s.heading), ...(template.fields ? [template.fields.heading] : [])];
+  const openers = new Set<string>();
+  const trie: TrieNode = { children: new Map(), terminal: false };
+  for (const h of headings) {
+    const first = Array.from(h)[0] ?? '';
+    if (HEADING_OPENERS.includes(first)) {
+      openers.add(first);
+      continue;
+    }
+    const code = first.codePointAt(0) ?? 0;
+    if (code < 0x20 || code === 0x7f || /[0-9\s]/u.test(first) || LEAD_EXCLUDED.includes(first) || TEXT_EXCLUDED.includes(first)) continue;
+    let node = trie;
+    for (const ch of h) {
+      let next = node.children.get(ch);
+      if (!next) node.children.set(ch, (next = { children: new Map(), terminal: false }));
+      node = next;
+    }
+    node.terminal = true;
+  }
+  const textChar = r.define('text_char', negatedClass(TEXT_EXCLUDED_RANGES, [...TEXT_EXCLUDED, ...openers]), 'any character a section body may contain');
+  const lineEnd = `${textChar}*`;
+
+  let counter = 0;
+  const prefixRule = (node: TrieNode): string => {
+    const alts = ['""', `${negatedClass(TEXT_EXCLUDED_RANGES, [...TEXT_EXCLUDED, ...openers, ...node.children.keys()])} ${lineEnd}`];
+    for (const [ch, child] of node.children) if (!child.terminal) alts.push(`${ebnfLiteral(ch)} ${prefixRule(child)}`);
+    return r.define(`heading_prefix_${++counter}`, alts.join(' | '));
+  };
+
+  const lead = negatedClass([...TEXT_EXCLUDED_RANGES, '0-9'], [...TEXT_EXCLUDED, ...LEAD_EXCLUDED, ...openers, ...trie.children.keys()]);
+  const numberFollow = negatedClass([...TEXT_EXCLUDED_RANGES, '0-9'], [...TEXT_EXCLUDED, ...NUMBER_FOLLOW_EXCLUDED, ...openers]);
+  const alternatives = [`${lead} ${lineEnd}`, `[0-9]+ ((${numberFollow} | "." [0-9]) ${lineEnd})?`];
+  for (const [ch, child] of trie.children) if (!child.terminal) alternatives.push(`${ebnfLiteral(ch)} ${prefixRule(child)}`);
+  const line = r.define('line', alternatives.join(' | '), 'one line of prose: no Markdown marker or heading at its start');
+  return r.define('body', `${line} ("\\n" ${line})*`, 'a section body: one or more non-empty lines');
+}
+
+function jsonString(r: Rules, maxChars: number | undefined): string {
+  const ch = r.define('json_char', '[^"\\\\\\u0000-\\u001f] | "\\\\" ([\\"\\\\/bfnrt] | "u" [0-9a-fA-F]{4})');
+  const body = maxChars !== undefined && maxChars <= MAX_BOUNDED_STRING ? `${ch}{0,${maxChars}}` : `${ch}*`;
+  return r.define(maxChars !== undefined ? `json_string_${maxChars}` : 'json_string', `"\\"" ${body} "\\""`);
+}
+
+function orNull(expr: string, nullable: boolean | undefined): string {
+  return nullable ? `(${expr} | "null")` : expr;
+}
+
+function jsonValue(r: Rules, template: Template, f: FieldType, hint: string): string {
+  switch (f.type) {
+    case 'string':
+      return orNull(jsonString(r, f.maxChars), f.nullable);
+    case 'boolean':
+      return orNull(r.define('json_boolean', '"true" | "false"'), f.nullable);
+    case 'number': {
+      const nonNegative = f.min !== undefined && f.min >= 0;
+      const body = `${nonNegative ? '' : '"-"? '}("0" | [1-9] [0-9]*) ("." [0-9]+)?`;
+      return orNull(r.define(nonNegative ? 'json_number_nonneg' : 'json_number', body), f.nullable);
+    }
+    case 'integer': {
+      if (f.min !== undefined && f.max !== undefined && f.max >= f.min && f.max - f.min <= 32) {
+        const alts: string[] = [];
+        for (let v = f.min; v <= f.max; v++) alts.push(ebnfLiteral(String(v)));
+        return orNull(r.define(hint, alts.join(' | ')), f.nullable);
+      }
+      const nonNegative = f.min !== undefined && f.min >= 0;
+      return orNull(r.define(nonNegative ? 'json_integer_nonneg' : 'json_integer', `${nonNegative ? '' : '"-"? '}("0" | [1-9] [0-9]*)`), f.nullable);
+    }
+    case 'enum': {
+      const values = enumValues(template, f).map((v) => ebnfLiteral(JSON.stringify(v)));
+      if (f.nullable) values.push('"null"');
+      const name = f.taxonomy !== undefined ? `enum_${f.taxonomy}${f.nullable ? '_or_null' : ''}` : hint;
+      return r.define(name, values.join(' | '), f.taxonomy !== undefined ? `codes of taxonomy "${f.taxonomy}"` : undefined);
+    }
+    case 'confidence':
+      return r.define('confidence', '"0" ("." [0-9] [0-9]?)? | "1" ("." "0" "0"?)?', 'a confidence from 0 to 1, at most two decimals');
+    case 'sources': {
+      const id = r.define('source_id', `"\\"" [^"\\\\\\u0000-\\u001f]{1,${SOURCE_MAX_CHARS}} "\\""`, 'a turn id (T3) or a table field name');
+      return r.define('sources', `"[" (${id} (${SEP} ${id}){0,${SOURCES_MAX_ITEMS - 1}})? "]"`);
+    }
+    case 'array': {
+      const item = jsonValue(r, template, f.items, `${hint}_item`);
+      const min = f.minItems ?? 0;
+      const max = f.maxItems;
+      if (max === 0) return r.define(hint, '"[" "]"');
+      const more = (from: number): string => {
+        if (max !== undefined && max <= MAX_BOUNDED_ARRAY) {
+          const hi = max - 1;
+          return hi <= 0 ? '' : `(${SEP} ${item}){${Math.min(from, hi)},${hi}}`;
+        }
+        return from > 0 ? `(${SEP} ${item}){${from},}` : `(${SEP} ${item})*`;
+      };
+      const inner = min >= 1 ? concat(item, more(min - 1)) : `(${concat(item, more(0))})?`;
+      return r.define(hint, `"[" ${inner} "]"`);
+    }
+    case 'object': {
+      const required = new Set(f.required ?? []);
+      const members = Object.entries(f.properties).map(([name, sub]) => ({
+        expr: concat(ebnfLiteral(JSON.stringify(name)), COLON, jsonValue(r, template, sub, `${hint}_${name}`)),
+        optional: !required.has(name),
+      }));
+      const body = `"{" ${sequence(r, `${hint}_members`, members, SEP)} "}"`;
+      return orNull(r.define(hint, body), f.nullable);
+    }
+  }
+}
+
+/** The EBNF grammar (xgrammar syntax, root rule `root`) for a template's whole output. */
+export function deriveGrammar(template: Template): string {
+  const r = new Rules();
+  const body = bodyRules(r, template);
+  const items = template.sections.map((s) => ({
+    expr: r.define(`sec_${s.key}`, `${ebnfLiteral(`${s.heading}\n`)} ${body}`),
+    optional: !s.required,
+  }));
+  if (template.fields) {
+    const json = jsonValue(r, template, template.fields.schema, 'fields_json');
+    items.push({ expr: r.define('fields', `${ebnfLiteral(`${template.fields.heading}\n`)} ${json}`, 'the fields heading and ONE line of JSON'), optional: false });
+  }
+  r.define('root', sequence(r, 'record', items, '"\\n"'), undefined, false);
+  return r.render([
+    `Liuhen output contract: ${template.id}@${template.language} ${template.version} (generated by shared/output; do not edit).`,
+    'Sections in order, each "heading line" + body lines; then the fields heading + one JSON line; nothing else.',
+  ]);
+}
+
+/**
+ * A conservative `max_tokens`: the prose limit with 50% slack (so that over-long text is reported by the
+ * parser rather than cut off before the JSON), the headings, and the largest plausible fields line.
+ * Chinese/Japanese/Korean text is counted at one token per character, other text at one per ~3 characters,
+ * JSON at one token per 2 characters.
+ */
+export function deriveMaxTokens(template: Template): number {
+  const cjk = /^(zh|ja|ko)\b/.test(template.language);
+  const perChar = cjk ? 1 : 0.35;
+  const headings = [...template.sections.map((s) => s.heading), ...(template.fields ? [template.fields.heading] : [])];
+  const headingTokens = headings.reduce((n, h) => n + codePoints(h) * (cjk ? 1 : 0.5) + 1, 0);
+  const prose = template.maxTotalChars * 1.5 * perChar + template.sections.length * 4;
+  const json = estimateJsonChars(template) / 2;
+  return Math.ceil((prose + headingTokens + json + 16) / 16) * 16;
+}
+
+/** The output contract of a template: grammar, fields JSON Schema, response format and token budget. */
+export function deriveContract(template: Template): OutputContract {
+  const grammar = deriveGrammar(template);
+  const schema = fieldsJsonSchema(template);
+  return {
+    grammar,
+    ...(schema ? { fieldsJsonSchema: schema } : {}),
+    responseFormat: { type: 'grammar', grammar },
+    maxTokens: deriveMaxTokens(template),
+  };
+}
