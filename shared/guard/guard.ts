@@ -1,0 +1,26 @@
+import { detectLanguage } from './language';
+import { redact } from './redact';
+import { ACTION_SEVERITY, scanTerms, type ScanTermsOptions } from './scan';
+import type { GuardResult, RedactOptions } from './types';
+
+/** Options of {@link guardText} with a custom term set. */
+export type GuardTextOptions = ScanTermsOptions & RedactOptions;
+
+/**
+ * Redacts personal data, then scans the REDACTED text for sensitive terms (so hit offsets and matches refer to
+ * `redacted.text`, and no hit repeats a removed value). `flags` lists each distinct flag once: the most severe
+ * action first, then in order of first appearance.
+ */
+export function guardText(text: string, options: GuardTextOptions = {}): GuardResult {
+  const language = options.language ?? detectLanguage(text);
+  const redacted = redact(text, { language });
+  const hits = scanTerms(redacted.text, { ...options, language });
+  const order = new Map<string, { severity: number; first: number }>();
+  hits.forEach((h, i) => {
+    if (!order.has(h.flag)) order.set(h.flag, { severity: ACTION_SEVERITY[h.action], first: i });
+  });
+  const flags = [...order.entries()]
+    .sort(([, a], [, b]) => b.severity - a.severity || a.first - b.first)
+    .map(([flag]) => flag);
+  return { redacted, hits, flags };
+}

@@ -1,0 +1,82 @@
+/**
+ * A normalised view of a text with a map back to the original offsets. Detectors match against the normalised
+ * view so that their patterns need only one spelling of punctuation and spacing (writers paste full-width
+ * digits, curly quotes, doubled spaces, non-breaking spaces from Word), while every reported span still indexes
+ * the ORIGINAL text exactly.
+ *
+ * Rules (per UTF-16 code unit, so surrogate pairs pass through unchanged):
+ * - full-width ASCII forms U+FF01–FF5E become ASCII (`，` → `,`, `１` → `1`, `：` → `:`);
+ * - curly and corner quotes become `"` / `'`; dash variants become `-`;
+ * - a run of whitespace becomes one character: `\n` if the run holds a line break, otherwise a space.
+ * Case is kept: matchers that ignore case fold it themselves.
+ */
+
+/** Normalised text plus, for each of its code units, the original span it came from. */
+export interface NormalizedText {
+  text: string;
+  /** `starts[i]`: original offset where normalised unit `i` begins. */
+  starts: Int32Array;
+  /** `ends[i]`: original offset (exclusive) where normalised unit `i` ends. */
+  ends: Int32Array;
+}
+
+function mapUnit(c: number): number {
+  if (c >= 0xff01 && c <= 0xff5e) return c - 0xfee0;
+  switch (c) {
+    case 0x201c: case 0x201d: case 0x201e: case 0x201f: case 0x300c: case 0x300d: case 0x300e: case 0x300f:
+      return 0x22; // "
+    case 0x2018: case 0x2019: case 0x201a: case 0x201b:
+      return 0x27; // '
+    case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: case 0x2212:
+      return 0x2d; // -
+    default:
+      return c;
+  }
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || c === 0x3000 || c === 0x2028 || c === 0x2029 ||
+    c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x202f || c === 0x205f || c === 0xfeff;
+}
+
+/** Builds the normalised view of `text`. Linear in the length of the text. */
+export function normalizeText(text: string): NormalizedText {
+  const n = text.length;
+  const codes = new Uint16Array(n);
+  const starts = new Int32Array(n);
+  const ends = new Int32Array(n);
+  let m = 0;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (isSpace(c)) {
+      let j = i;
+      let newline = false;
+      while (j < n && isSpace(text.charCodeAt(j))) {
+        const d = text.charCodeAt(j);
+        if (d === 0x0a || d === 0x0d || d === 0x2028 || d === 0x2029) newline = true;
+        j++;
+      }
+      codes[m] = newline ? 0x0a : 0x20;
+      starts[m] = i;
+      ends[m] = j;
+      m++;
+      i = j;
+      continue;
+    }
+    codes[m] = mapUnit(c);
+    starts[m] = i;
+    ends[m] = i + 1;
+    m++;
+    i++;
+  }
+  // Chunked to stay under the engine's argument-count limit on long inputs.
+  let out = '';
+  for (let k = 0; k < m; k += 8192) out += String.fromCharCode(...codes.subarray(k, Math.min(m, k + 8192)));
+  return { text: out, starts: starts.slice(0, m), ends: ends.slice(0, m) };
+}
+
+/** Maps a normalised span [start, end) back to the original text. `end > start` is required. */
+export function toOriginal(norm: NormalizedText, start: number, end: number): { start: number; end: number } {
+  return { start: norm.starts[start] ?? 0, end: norm.ends[end - 1] ?? 0 };
+}

@@ -1,0 +1,235 @@
+/**
+ * Personal-data redaction before a prompt is built: Chinese resident IDs (18-digit with the GB 11643 check
+ * digit, 15-digit legacy), mainland mobile and landline numbers, Luhn-valid bank card numbers, e-mail addresses
+ * and street addresses (Chinese and English).
+ *
+ * Every detector is a linear scan: regexes are anchored on a literal or a digit with a negative look-behind,
+ * use only bounded quantifiers around their variable parts, and the e-mail detector expands around `@` by hand
+ * (the textbook `[\w.]+@` regex is quadratic on long runs of letters).
+ *
+ * Known limitations:
+ * - Landlines need an area code (`010-12345678`, `0755 8888 6666`, `+86 10 1234 5678`); a bare 7–8 digit local
+ *   number is not redacted because it cannot be told from an amount or an order number.
+ * - Bank cards must pass Luhn and be written as 16–19 digits, optionally in groups of four; a mistyped card
+ *   number is not redacted.
+ * - Any 11-digit number starting 13–19 is taken for a mobile number, and any 15/18-digit number with a valid
+ *   province code and birth date for an ID (safety first): an order number of that shape is redacted too.
+ * - Chinese addresses are found from the street part (`…路/街/大道/巷/弄/小区/大厦… + number + 号/弄/栋…`)
+ *   outwards; a district or city alone (`成都`, `浦东新区`) is not personal data and is kept. English addresses
+ *   need a house number and a capitalised street name with a street-type word (`221B Baker Street`); lower-case
+ *   or number-less addresses are missed.
+ */
+import { hasCnIdStructure, isValidCnIdChecksum, luhnValid } from './checksums';
+import { detectLanguage } from './language';
+import { normalizeText, type NormalizedText } from './normalize';
+import type { GuardLanguage, RedactOptions, Redaction, RedactionResult, RedactionType } from './types';
+
+/** Placeholders per type and language. They contain no digits or `@`, so redacting twice changes nothing. */
+export const REDACTION_PLACEHOLDERS: Readonly<Record<GuardLanguage, Readonly<Record<RedactionType, string>>>> = {
+  zh: {
+    CN_ID: '[身份证号已隐去]',
+    CN_MOBILE: '[手机号已隐去]',
+    CN_LANDLINE: '[电话已隐去]',
+    BANK_CARD: '[银行卡号已隐去]',
+    EMAIL: '[邮箱已隐去]',
+    ADDRESS: '[地址已隐去]',
+  },
+  en: {
+    CN_ID: '[ID number removed]',
+    CN_MOBILE: '[phone removed]',
+    CN_LANDLINE: '[phone removed]',
+    BANK_CARD: '[bank card removed]',
+    EMAIL: '[email removed]',
+    ADDRESS: '[address removed]',
+  },
+};
+
+/** A detector's finding, in normalised offsets. */
+interface Candidate {
+  type: RedactionType;
+  start: number;
+  end: number;
+  checksumValid?: boolean;
+}
+
+/** When two findings overlap, the longer wins; on equal length, the earlier type in this list. */
+const PRIORITY: readonly RedactionType[] = ['CN_ID', 'BANK_CARD', 'CN_MOBILE', 'CN_LANDLINE', 'EMAIL', 'ADDRESS'];
+
+const digitsOnly = (s: string): string => s.replace(/[^\dXx]/g, '');
+
+// 18-digit ID: region(6) YYYYMMDD seq(3) check; the writer may group it 6-8-4 with spaces or dashes.
+const ID18 = /(?<!\d)[1-9]\d{5}[ -]?(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[ -]?\d{3}[\dXx](?!\d)/g;
+// 15-digit legacy ID: region(6) YYMMDD seq(3), no check digit.
+const ID15 = /(?<!\d)[1-9]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?![\dXx])/g;
+// Mobile: optional +86 / 0086 / (+86), then 1[3-9]x xxxx xxxx with optional single separators.
+const MOBILE = /(?<![\d+])(?:\(?(?:\+|00) ?86\)?[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?!\d)/g;
+// Landline: area code (0xx / 0xxx, "(010)", or +86 without the trunk 0), 7–8 digit local number, optional extension.
+const LANDLINE =
+  /(?<![\d+])(?:(?:\+|00) ?86[ -]?(?:\(0\)|0)?[1-9]\d{1,2}|\(0\d{2,3}\)|0\d{2,3})[ -]?[1-9]\d{2,3}[ -]?\d{4}(?:(?: ?(?:转|ext\.?|x) ?|-)\d{1,5})?(?!\d)/gi;
+// Bank card: 16–19 digits, optionally in groups of four; Luhn-checked below.
+const BANK = /(?<!\d)(?:\d{4}[ -]?){3}\d{4}(?:[ -]?\d{1,3})?(?!\d)/g;
+
+// Chinese address anchor: street-level place word + house number + unit word.
+const ZH_ADDR_ANCHOR =
+  /(?:路|街|大道|大街|巷|胡同|弄|小区|花园|公寓|大厦|广场|新村|家园|村|苑|园区) ?(?:\d{1,5}|[一二三四五六七八九十百零〇]{1,5})(?:[-之]\d{1,4})? ?(?:号楼|号院|号|弄|栋|幢|座)/g;
+// Further units after the anchor: "2号楼301室", "5栋2单元", "3-501室".
+const ZH_ADDR_TAIL =
+  /(?: ?(?:\d{1,5}|[A-Za-z]\d{0,4}|[一二三四五六七八九十百零〇]{1,4})(?:-\d{1,5})? ?(?:号楼|号院|号|弄|栋|幢|座|单元|层|楼|室|户|房)){0,6}/y;
+// Characters that end a place name when walking left from the anchor (verbs, pronouns, particles).
+const ZH_ADDR_STOP = new Set('在住是到去往来我你他她它的了址位这那就把被给让回搬迁为寄送发至即和与或及'.split(''));
+const MAX_ZH_PLACE_CHARS = 24;
+
+const EN_STREET_TYPES =
+  'Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Parkway|Pkwy|Way|Terrace|Square|Sq|Close|Crescent|Highway|Hwy|Row|Mews|Gardens|Walk|Circle|Alley|Plaza';
+const EN_NOT_CITY = '(?!(?:The|Then|But|And|So|He|She|They|We|It|This|That|There|I|My|Our|His|Her)\\b)';
+const EN_ADDRESS = new RegExp(
+  String.raw`\b\d{1,6}[A-Za-z]?(?:-\d{1,6})? (?:[A-Z][A-Za-z'-]* ){0,4}?[A-Z][A-Za-z'-]* (?:${EN_STREET_TYPES})\b\.?` +
+    String.raw`(?:,? (?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|#)\.? ?[A-Za-z0-9-]{1,6})?` +
+    String.raw`(?:, ${EN_NOT_CITY}[A-Z][a-z]+(?: ${EN_NOT_CITY}[A-Z][a-z]+){0,2})?` +
+    String.raw`(?:,? [A-Z]{2} \d{5}(?:-\d{4})?|,? \d{5}(?:-\d{4})?|,? [A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2})?`,
+  'g',
+);
+
+function isCjk(c: number): boolean {
+  return (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf);
+}
+
+function findIds(t: string, out: Candidate[]): void {
+  for (const m of t.matchAll(ID18)) {
+    const digits = digitsOnly(m[0]);
+    if (!hasCnIdStructure(digits)) continue;
+    const checksumValid = isValidCnIdChecksum(digits);
+    // A wrong ID check digit but a valid Luhn digit: more likely a 18-digit bank card; let that detector take it.
+    if (!checksumValid && /^\d{18}$/.test(digits) && luhnValid(digits)) continue;
+    out.push({ type: 'CN_ID', start: m.index, end: m.index + m[0].length, checksumValid });
+  }
+  for (const m of t.matchAll(ID15)) {
+    if (!hasCnIdStructure(m[0])) continue;
+    out.push({ type: 'CN_ID', start: m.index, end: m.index + m[0].length });
+  }
+}
+
+function findPhones(t: string, out: Candidate[]): void {
+  for (const m of t.matchAll(MOBILE)) out.push({ type: 'CN_MOBILE', start: m.index, end: m.index + m[0].length });
+  for (const m of t.matchAll(LANDLINE)) out.push({ type: 'CN_LANDLINE', start: m.index, end: m.index + m[0].length });
+}
+
+function findBankCards(t: string, out: Candidate[]): void {
+  for (const m of t.matchAll(BANK)) {
+    const digits = digitsOnly(m[0]);
+    if (digits.length < 16 || digits.length > 19 || !luhnValid(digits)) continue;
+    out.push({ type: 'BANK_CARD', start: m.index, end: m.index + m[0].length });
+  }
+}
+
+const isLocalChar = (c: number): boolean =>
+  (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) ||
+  c === 0x2e || c === 0x5f || c === 0x25 || c === 0x2b || c === 0x2d;
+const isDomainChar = (c: number): boolean =>
+  (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2e || c === 0x2d;
+
+/** E-mail addresses, expanded around each `@` (linear: at most 64 + 253 characters looked at per `@`). */
+function findEmails(t: string, out: Candidate[]): void {
+  let lastEnd = 0;
+  for (let at = t.indexOf('@'); at !== -1; at = t.indexOf('@', at + 1)) {
+    if (at < lastEnd) continue;
+    let s = at;
+    while (s > lastEnd && at - s < 64 && isLocalChar(t.charCodeAt(s - 1))) s--;
+    while (s < at && t.charCodeAt(s) === 0x2e) s++; // a local part does not start with a dot
+    if (s === at) continue;
+    let e = at + 1;
+    while (e < t.length && e - at <= 253 && isDomainChar(t.charCodeAt(e))) e++;
+    let domain = t.slice(at + 1, e);
+    // Drop trailing punctuation and labels until the last label is an alphabetic TLD ("a@b.com." / "a@b.com.1").
+    for (;;) {
+      domain = domain.replace(/[.-]+$/, '');
+      const dot = domain.lastIndexOf('.');
+      if (dot <= 0) {
+        domain = '';
+        break;
+      }
+      if (/^[A-Za-z]{2,24}$/.test(domain.slice(dot + 1))) break;
+      domain = domain.slice(0, dot);
+    }
+    if (!domain || domain.startsWith('.') || domain.startsWith('-') || domain.includes('..')) continue;
+    e = at + 1 + domain.length;
+    out.push({ type: 'EMAIL', start: s, end: e });
+    lastEnd = e;
+  }
+}
+
+function findZhAddresses(t: string, out: Candidate[]): void {
+  for (const m of t.matchAll(ZH_ADDR_ANCHOR)) {
+    // Walk left over the place name (省/市/区/… + street name) until a non-CJK char or a verb/pronoun/particle.
+    let s = m.index;
+    while (s > 0 && m.index - s < MAX_ZH_PLACE_CHARS) {
+      const c = t.charCodeAt(s - 1);
+      if (!isCjk(c) || ZH_ADDR_STOP.has(t.charAt(s - 1))) break;
+      s--;
+    }
+    if (m.index - s < 2) continue; // "路3号" without a street name is not an address
+    ZH_ADDR_TAIL.lastIndex = m.index + m[0].length;
+    const tail = ZH_ADDR_TAIL.exec(t);
+    const e = m.index + m[0].length + (tail ? tail[0].length : 0);
+    out.push({ type: 'ADDRESS', start: s, end: e });
+  }
+}
+
+function findEnAddresses(t: string, out: Candidate[]): void {
+  for (const m of t.matchAll(EN_ADDRESS)) out.push({ type: 'ADDRESS', start: m.index, end: m.index + m[0].length });
+}
+
+/** All findings in normalised offsets, overlaps resolved: longest first, then by {@link PRIORITY}. */
+function detect(norm: NormalizedText): Candidate[] {
+  const t = norm.text;
+  const all: Candidate[] = [];
+  findIds(t, all);
+  findBankCards(t, all);
+  findPhones(t, all);
+  findEmails(t, all);
+  findZhAddresses(t, all);
+  findEnAddresses(t, all);
+  all.sort((a, b) => b.end - b.start - (a.end - a.start) || PRIORITY.indexOf(a.type) - PRIORITY.indexOf(b.type) || a.start - b.start);
+  const taken = new Uint8Array(t.length);
+  const kept: Candidate[] = [];
+  for (const c of all) {
+    let free = true;
+    for (let i = c.start; i < c.end; i++) {
+      if (taken[i]) {
+        free = false;
+        break;
+      }
+    }
+    if (!free) continue;
+    taken.fill(1, c.start, c.end);
+    kept.push(c);
+  }
+  return kept.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * Replaces personal data with readable placeholders in the text's language (e.g. `[手机号已隐去]`,
+ * `[phone removed]`). Text outside the redacted spans is preserved exactly; spans are reported in ORIGINAL
+ * offsets, sorted and non-overlapping; the removed values are not kept anywhere in the result. Never throws on
+ * any string.
+ */
+export function redact(text: string, options: RedactOptions = {}): RedactionResult {
+  const language = options.language ?? detectLanguage(text);
+  const placeholders = REDACTION_PLACEHOLDERS[language];
+  const norm = normalizeText(text);
+  const redactions: Redaction[] = [];
+  let out = '';
+  let pos = 0;
+  for (const c of detect(norm)) {
+    const start = norm.starts[c.start] ?? 0;
+    const end = norm.ends[c.end - 1] ?? start;
+    const replacement = placeholders[c.type];
+    const r: Redaction = { type: c.type, start, end, replacement };
+    if (c.checksumValid !== undefined) r.checksumValid = c.checksumValid;
+    redactions.push(r);
+    out += text.slice(pos, start) + replacement;
+    pos = end;
+  }
+  out += text.slice(pos);
+  return { text: out, redactions };
+}
