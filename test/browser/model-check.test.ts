@@ -1,0 +1,116 @@
+/**
+ * Real-browser test of the built diagnostics page: webpack build (skipped when dist/ is fresh), a tiny
+ * localhost server, Debian's Chromium headless with WebGPU on SwiftShader (no shader-f16, 1 GiB buffers).
+ * No model is ever downloaded: the model to load points at a localhost port where nothing listens.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, closedPort, DIST, ensureBuilt, launchChromium, pageAssets, serveDist, WEBLLM_MARKERS } from './harness';
+
+const CUSTOM_ID = 'Unreachable-0.5B-q4f32_1-MLC';
+
+describe.skipIf(!chromiumAvailable())('model-check page in headless Chromium (SwiftShader WebGPU)', () => {
+  let browser: Browser;
+  let page: Page;
+  let server: Awaited<ReturnType<typeof serveDist>>;
+  let deadPort: number;
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    ensureBuilt();
+    deadPort = await closedPort();
+    const records = [
+      {
+        model: `https://localhost:${deadPort}/liuhen/unreachable-0.5B-q4f32_1-MLC/resolve/main/`,
+        model_id: CUSTOM_ID,
+        model_lib: `https://localhost:${deadPort}/libs/Qwen2-0.5B-Instruct-q4f32_1_cs1k-webgpu.wasm`,
+        required_features: [],
+        overrides: { context_window_size: 4096 },
+        vram_required_MB: 1060.2,
+        low_resource_required: true,
+      },
+    ];
+    server = await serveDist({ '/model-records.json': { type: 'application/json', body: JSON.stringify(records) } });
+    browser = await launchChromium();
+    page = await browser.newPage();
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(`${server.origin}/model-check.html?model=${CUSTOM_ID}`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const data = (selector: string, key: string): Promise<string | undefined> =>
+    page.$eval(selector, (el, k) => (el as HTMLElement).dataset[k], key);
+  const text = (selector: string): Promise<string> => page.$eval(selector, (el) => el.textContent ?? '');
+
+  it('starts the engine worker and sees WebGPU there too', async () => {
+    expect(await data('#worker', 'state')).toBe('ready');
+    expect(Number(await data('#worker', 'startupMs'))).toBeGreaterThan(0);
+    expect(await data('#worker-gpu', 'value')).toBe('true');
+  });
+
+  it('detects the SwiftShader adapter without shader-f16', async () => {
+    expect(await data('#webgpu', 'value')).toBe('true');
+    expect(await data('#adapter', 'value')).toBe('true');
+    expect(await text('#adapter')).toContain('swiftshader');
+    expect(await data('#fallback', 'value')).toBe('true');
+    expect(await data('#shader-f16', 'value')).toBe('false');
+    expect(Number(await data('#limits', 'maxBufferSize'))).toBe(2 ** 30);
+  });
+
+  it('chooses the q4f32_1 variant and says why, in English and Chinese', async () => {
+    expect(await data('#choice', 'state')).toBe('ok');
+    expect(await data('#choice', 'quantization')).toBe('q4f32_1');
+    expect(await data('#choice', 'modelId')).toBe('Qwen2.5-0.5B-Instruct-q4f32_1-MLC');
+    expect(await text('#choice-en')).toContain('does not support 16-bit shaders, so Liuhen uses its 32-bit version');
+    expect(await text('#choice-en')).toContain('software renderer');
+    expect(await text('#choice-zh')).toContain('不支持 16 位着色器');
+    expect(await data('#registry', 'count')).toBe('1');
+  });
+
+  it('a model on an unreachable host fails within seconds with the network message; Load again fails the same way', async () => {
+    expect(await page.$eval('#model', (el) => (el as HTMLSelectElement).value)).toBe(CUSTOM_ID);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const t0 = Date.now();
+      await page.click('#load');
+      await page.waitForSelector('#load-status[data-state="error"]', { timeout: 10_000 });
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(await data('#load-status', 'errorCode')).toBe('network');
+      expect(await text('#load-message')).toContain(`localhost:${deadPort}`);
+      expect(await text('#load-message')).toContain('proxy');
+      expect(await text('#load-message-zh')).toContain('代理');
+      expect(await page.$eval('#load', (el) => (el as HTMLButtonElement).disabled)).toBe(false);
+      await page.$eval('#load-status', (el) => {
+        (el as HTMLElement).dataset.state = 'idle';
+      });
+    }
+    expect(await data('#cached', 'value')).toBe('false');
+  });
+
+  it('first-load JS carries no WebLLM: only the worker-loaded chunk does', async () => {
+    const { initial, all } = pageAssets();
+    expect(initial).toHaveLength(1);
+    const withWebLlm = all.filter((f) => {
+      const code = readFileSync(path.join(DIST, f), 'utf8');
+      return WEBLLM_MARKERS.some((m) => code.includes(m));
+    });
+    expect(withWebLlm).toHaveLength(1);
+    expect(withWebLlm[0]).toMatch(/^webllm\./);
+    const initialCode = readFileSync(path.join(DIST, initial[0] ?? ''), 'utf8');
+    for (const marker of WEBLLM_MARKERS) expect(initialCode).not.toContain(marker);
+    const initialGzip = gzipSync(initialCode).length;
+    expect(initialGzip).toBeLessThan(30 * 1024);
+    // The WebLLM chunk was fetched (by the worker), after the page had painted and started the worker.
+    expect(requests.some((u) => /\/webllm\.[0-9a-f]+\.js$/.test(u))).toBe(true);
+    const paint = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime);
+    const startedAt = Number(await data('#worker', 'startedAt'));
+    if (paint !== undefined) expect(paint).toBeLessThanOrEqual(startedAt);
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * Bundles Liuhen's browser pages. Each page is one entry in PAGES (its script + HTML); add the Word task pane and
+ * the VS Code webview there. The engine worker (shared/engine/webllm.worker.ts) is NOT an entry: webpack 5 finds
+ * `new Worker(new URL('./webllm.worker.ts', import.meta.url))` and emits it as its own chunk, so WebLLM is in the
+ * worker chunk only and pages paint without it.
+ *
+ * Loading this .ts config: the package is "type": "module", so Node treats the file as ESM, and webpack-cli 6's
+ * ts-node/interpret route (a CommonJS require hook) fails with ERR_UNKNOWN_FILE_EXTENSION. The `build` script
+ * therefore runs webpack-cli with `NODE_OPTIONS=--import=tsx`, tsx's ESM loader (already a dev dependency).
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import HtmlWebpackPlugin from 'html-webpack-plugin';
+import type { Configuration } from 'webpack';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+
+/** One page of the bundle. */
+export interface PageEntry {
+  /** Chunk name; also names the output script. */
+  name: string;
+  /** The page's script, relative to the repository root. */
+  script: string;
+  /** The page's HTML template. */
+  template: string;
+  /** The HTML file written to dist/. */
+  filename: string;
+}
+
+/** Every page. Adding a page = adding a line here. */
+export const PAGES: PageEntry[] = [
+  {
+    name: 'model-check',
+    script: './addin/model-check/index.ts',
+    template: './addin/model-check/index.html',
+    filename: 'model-check.html',
+  },
+];
+
+/**
+ * Pages built only with `--env bench` (into dist/bench/): the engine benchmark, which imports WebLLM's own
+ * client on purpose to compare against it. Never part of the product build.
+ */
+export const BENCH_PAGES: PageEntry[] = [
+  {
+    name: 'engine-bench',
+    script: './test/browser/bench/engine-bench.ts',
+    template: './test/browser/bench/engine-bench.html',
+    filename: 'engine-bench.html',
+  },
+  {
+    name: 'webllm-client-probe',
+    script: './test/browser/bench/webllm-client-probe.ts',
+    template: './test/browser/bench/webllm-client-probe.html',
+    filename: 'webllm-client-probe.html',
+  },
+];
+
+interface Env {
+  bench?: boolean;
+}
+
+interface Argv {
+  mode?: 'production' | 'development' | 'none';
+}
+
+export default function config(env: Env = {}, argv: Argv = {}): Configuration {
+  const mode = argv.mode ?? 'production';
+  const production = mode === 'production';
+  const pages = env.bench ? BENCH_PAGES : PAGES;
+  return {
+    mode,
+    context: root,
+    target: 'web',
+    entry: Object.fromEntries(pages.map((p) => [p.name, p.script])),
+    output: {
+      path: path.resolve(root, env.bench ? 'dist/bench' : 'dist'),
+      filename: production ? '[name].[contenthash:8].js' : '[name].js',
+      chunkFilename: production ? '[name].[contenthash:8].js' : '[name].js',
+      // Relative URLs: the same build works under any path (add-in host, webview, local test server).
+      publicPath: 'auto',
+      clean: true,
+    },
+    resolve: { extensions: ['.ts', '.tsx', '.js', '.mjs'] },
+    module: {
+      rules: [
+        {
+          test: /\.tsx?$/,
+          exclude: /node_modules/,
+          loader: 'ts-loader',
+          // Type checking is `npm run typecheck`'s job; the bundle only strips types.
+          options: { transpileOnly: true, compilerOptions: { noEmit: false, module: 'esnext', sourceMap: !production } },
+        },
+      ],
+    },
+    plugins: pages.map(
+      (p) =>
+        new HtmlWebpackPlugin({
+          template: p.template,
+          filename: p.filename,
+          chunks: [p.name],
+          scriptLoading: 'module',
+          minify: production,
+        }),
+    ),
+    devtool: production ? false : 'cheap-module-source-map',
+    optimization: {
+      minimize: production,
+      splitChunks: {
+        cacheGroups: {
+          // WebLLM (+ tvmjs, tokenizers, xgrammar) in one named chunk that only the engine worker loads.
+          webllm: { test: /[\\/]node_modules[\\/]@mlc-ai[\\/]/, name: 'webllm', chunks: 'async', enforce: true, priority: 10 },
+        },
+      },
+    },
+    performance: {
+      hints: production && !env.bench ? 'warning' : false,
+      // Pages must stay small; the worker chunk is large by nature (WebLLM + tvmjs) and loads in the background.
+      maxEntrypointSize: 300 * 1024,
+      maxAssetSize: 8 * 1024 * 1024,
+    },
+    stats: 'errors-warnings',
+  };
+}
