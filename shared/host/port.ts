@@ -1,0 +1,150 @@
+/**
+ * The DocumentHost port: everything Liuhen asks of the editor it runs in. Word implements it in addin/ (the only
+ * code that touches `Word.*`), VS Code in extension/ (the only code that imports `vscode`), the playground with
+ * an in-browser document. The UI and the pipeline see only this interface.
+ *
+ * Data flows one way: the host reads a {@link SourceContext}, the pipeline turns it into {@link InsertionPlan}s,
+ * the host applies them as suggestions the writer reviews (Word: tracked changes; VS Code: a refactor preview).
+ */
+import type { HeadingStyle } from '../templates/schema';
+
+/** What the host can and cannot do, checked once at start-up and shown to the writer. */
+export interface HostCapabilities {
+  /** Display name of the host, e.g. `Word`, `VS Code`, `Playground`. */
+  name: string;
+  /** Whether insertions can be made as reviewable suggestions. When false, Liuhen offers copy-to-clipboard only. */
+  suggestions: boolean;
+  /** Why `suggestions` is false, in words the writer understands (e.g. "Word 2019 supports WordApi 1.3 only"). */
+  suggestionsUnavailableReason?: string;
+  /** Whether comments (confidence, sources) can be attached to inserted text. */
+  comments: boolean;
+  /** Whether tables can be read (selected rows). */
+  tables: boolean;
+  /** UI language the host reports (`zh-CN`, `en-US`, …), to follow by default. */
+  displayLanguage?: string;
+}
+
+/** The writer's current selection as text. */
+export interface SelectionSnapshot {
+  /** The selected text with paragraphs separated by `\n`; `''` when nothing is selected (a cursor). */
+  text: string;
+  /**
+   * An opaque handle to where the selection was when it was read. The host keeps tracking this place, so an
+   * insertion lands there even when the writer moves the cursor or edits the document meanwhile.
+   */
+  anchor: string;
+}
+
+/** A table around the selection: all its rows as cell text, and which data rows the writer selected. */
+export interface TableSnapshot {
+  /** Opaque handle to the table, for later insertion. */
+  tableId: string;
+  /** Every row of the table, cells as text (`\n` between paragraphs of a cell); merged cells repeat no text. */
+  rows: string[][];
+  /** 0-based indices into `rows` of the rows the selection covers (best effort: the writer confirms in the pane). */
+  selectedRows: number[];
+}
+
+/** Result of reading a table: the table, or why there is none. */
+export type TableRead =
+  | { ok: true; table: TableSnapshot }
+  | { ok: false; reason: 'not-in-table' | 'unsupported'; message: string };
+
+/** A comment attached to a piece of inserted text (a conclusion, with its confidence and sources). */
+export interface PlanComment {
+  /** The exact text, within the block's paragraphs, the comment is attached to. */
+  anchorText: string;
+  /** The comment's text, e.g. `置信度 0.85;依据:绩效、潜力`. */
+  text: string;
+}
+
+/** One headed section to insert: a heading paragraph, then body paragraphs. */
+export interface PlanBlock {
+  heading: string;
+  /** Built-in style of the heading paragraph (the template's `headingStyle`). */
+  headingStyle: HeadingStyle;
+  /** Body paragraphs, in order. Plain text: never interpreted as HTML or markup. */
+  paragraphs: string[];
+  comments: PlanComment[];
+}
+
+/** Where a plan goes. */
+export type PlanTarget =
+  /** After the selection read earlier (`SelectionSnapshot.anchor`), or at the cursor when it was empty. */
+  | { kind: 'after-anchor'; anchor: string }
+  /** Into a cell of a table row (the cell's existing text is kept; the record is appended as new paragraphs). */
+  | { kind: 'table-cell'; tableId: string; rowIndex: number; column: string }
+  /** Below a table, one titled block per employee. */
+  | { kind: 'after-table'; tableId: string; title: string };
+
+/** Everything one insertion does, decided before anything touches the document. */
+export interface InsertionPlan {
+  /** The generation's audit id; the host tags the inserted block with it (Word: content-control tag). */
+  auditId: string;
+  target: PlanTarget;
+  blocks: PlanBlock[];
+}
+
+/** What applying plans did. */
+export interface ApplyResult {
+  /** Audit ids of the plans inserted, in order. */
+  inserted: string[];
+  /** Plans that could not be inserted, with a reason the writer understands; nothing of them was written. */
+  failed: Array<{ auditId: string; message: string }>;
+  /** Document round trips used (Word: `context.sync()` calls), for benchmarks. */
+  roundTrips: number;
+}
+
+/** One problem-free flag summary as stored in the audit record. */
+export interface AuditFlag {
+  /** `BLOCK:HEALTH`, `WARN:VAGUE_LABEL`, `MISSING:目标岗位`, `CONTRADICTION` … */
+  flag: string;
+  /** Where it was found. */
+  where: 'source' | 'output' | 'fields';
+}
+
+/**
+ * The trail (留痕) of one generation that was inserted: enough to say later which template and model produced
+ * a record from which source, without keeping the source itself.
+ */
+export interface AuditRecord {
+  auditId: string;
+  /** ISO 8601 time of the insertion. */
+  time: string;
+  templateId: string;
+  templateVersion: string;
+  templateLanguage: string;
+  modelId: string;
+  /** SHA-256 (hex) of the source text as read from the document, before redaction. */
+  sourceHash: string;
+  /** Number of personal-data spans redacted before prompting. */
+  redactionCount: number;
+  flags: AuditFlag[];
+  /** The structured fields (reason codes, nine-box cell …) as validated, for analytics exports. */
+  fields?: unknown;
+  /** Table row (0-based, as in `TableSnapshot.rows`) for batch records. */
+  rowIndex?: number;
+}
+
+/**
+ * The editor Liuhen runs in. Every method may reject with an Error whose message is fit to show the writer.
+ */
+export interface DocumentHost {
+  /** What this host supports. */
+  capabilities(): Promise<HostCapabilities>;
+  /** Reads the current selection (text and a tracked anchor). */
+  readSelection(): Promise<SelectionSnapshot>;
+  /** Calls `listener` when the selection changes (for a live length display); returns an unsubscribe function. */
+  onSelectionChanged(listener: () => void): () => void;
+  /** Reads the table around the selection. */
+  readTable(): Promise<TableRead>;
+  /**
+   * Inserts plans as suggestions (tracked changes) in one batch, restoring the writer's own tracking setting
+   * afterwards, errors included. Never inserts untracked text: when suggestions are unavailable it rejects.
+   */
+  apply(plans: readonly InsertionPlan[]): Promise<ApplyResult>;
+  /** Stores audit records with the document (Word: a custom XML part; VS Code: a file beside the document). */
+  saveAudit(records: readonly AuditRecord[]): Promise<void>;
+  /** All audit records stored with the document, oldest first. */
+  readAudit(): Promise<AuditRecord[]>;
+}

@@ -1,0 +1,72 @@
+/**
+ * Types of the pipeline: source -> guard -> prompt -> engine -> parse/validate/repair -> result, from which the
+ * host's InsertionPlan and the AuditRecord are built. The UI drives the pipeline and shows these values.
+ */
+import type { GenerationUsage, LlmEngine } from '../engine/port';
+import type { GuardHit, Redaction } from '../guard/types';
+import type { AuditFlag, AuditRecord } from '../host/port';
+import type { OutputProblem, PartialParse, SectionTexts } from '../output/types';
+import type { Template } from '../templates/schema';
+
+/** What to generate from, as the host read it (before redaction). */
+export type PipelineSource =
+  | { kind: 'transcript' | 'notes'; text: string }
+  /** One table row: its cells by header name, the header order, and its index in the table. */
+  | { kind: 'table-row'; fields: Record<string, string>; header: string[]; rowIndex: number };
+
+/** One generation request. */
+export interface GenerateInput {
+  template: Template;
+  source: PipelineSource;
+  engine: LlmEngine;
+  /** The loaded model's id (recorded in the audit record). */
+  modelId: string;
+  /** Aborting stops generation; the result then has `finishReason: 'abort'` and nothing is inserted. */
+  signal?: AbortSignal;
+  /** Called as text streams in, with the sections seen so far (for the live preview). */
+  onPartial?: (partial: PartialParse, raw: string) => void;
+  /** Sampling; defaults are deterministic (temperature 0, fixed seed). */
+  temperature?: number;
+  seed?: number;
+}
+
+/** Why a result should not be inserted without the writer looking at it first. */
+export type ReviewReason = 'blocked-terms' | 'escalation' | 'contract-problems' | 'truncated';
+
+/** The outcome of one generation. */
+export interface GenerationResult {
+  /** Fresh id that tags the insertion and its audit record. */
+  auditId: string;
+  templateId: string;
+  modelId: string;
+  /** `abort`: cancelled by the writer; `length`: hit max tokens (output incomplete). */
+  finishReason: 'stop' | 'length' | 'abort';
+  /** Section bodies after deterministic repair (only the sections that could be read). */
+  sections: SectionTexts;
+  /** Structured fields after validation/repair (labels enriched from taxonomies), when the template has them. */
+  fields?: unknown;
+  /** What repair fixed, one line each. */
+  repaired: string[];
+  /** What is still wrong with the output after repair. */
+  problems: OutputProblem[];
+  /** Personal data removed from the source before prompting (positions in the source, no values). */
+  redactions: Redaction[];
+  /** Sensitive-term hits in the (redacted) source. */
+  sourceHits: GuardHit[];
+  /** Sensitive-term hits in the model's output. */
+  outputHits: GuardHit[];
+  /** Every flag for the audit record and the pane (guard flags, MISSING:<field>, the model's own record flags). */
+  flags: AuditFlag[];
+  /** Non-empty when the writer must review before inserting. */
+  review: ReviewReason[];
+  /** The raw model text, for "show raw output". */
+  raw: string;
+  usage?: GenerationUsage;
+  /** How many prompts were sent (more than one when a long source was condensed part by part). */
+  requests: number;
+  /** The audit record to store on insertion (time is set when inserted). */
+  audit: Omit<AuditRecord, 'time'>;
+}
+
+/** The pipeline's entry point (implemented in ./generate). */
+export type Generate = (input: GenerateInput) => Promise<GenerationResult>;
