@@ -1,5 +1,4 @@
-import { detectLanguage } from './language';
-import { redact } from './redact';
+import { redactWithLanguage } from './redact';
 import { ACTION_SEVERITY, scanTerms, type ScanTermsOptions } from './scan';
 import type { GuardResult, RedactOptions } from './types';
 
@@ -12,8 +11,8 @@ export type GuardTextOptions = ScanTermsOptions & RedactOptions;
  * action first, then in order of first appearance.
  */
 export function guardText(text: string, options: GuardTextOptions = {}): GuardResult {
-  const language = options.language ?? detectLanguage(text);
-  const redacted = redact(text, { language });
+  // The language is read from the text outside the redacted spans, so placeholders and messages agree.
+  const { result: redacted, language } = redactWithLanguage(text, options.language ? { language: options.language } : {});
   const hits = scanTerms(redacted.text, { ...options, language });
   const order = new Map<string, { severity: number; first: number }>();
   hits.forEach((h, i) => {

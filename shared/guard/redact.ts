@@ -71,21 +71,29 @@ const BANK = /(?<!\d)(?:\d{4}[ -]?){3}\d{4}(?:[ -]?\d{1,3})?(?!\d)/g;
 
 // Chinese address anchor: street-level place word + house number + unit word.
 const ZH_ADDR_ANCHOR =
-  /(?:路|街|大道|大街|巷|胡同|弄|小区|花园|公寓|大厦|广场|新村|家园|村|苑|园区) ?(?:\d{1,5}|[一二三四五六七八九十百零〇]{1,5})(?:[-之]\d{1,4})? ?(?:号楼|号院|号|弄|栋|幢|座)/g;
-// Further units after the anchor: "2号楼301室", "5栋2单元", "3-501室".
-const ZH_ADDR_TAIL =
-  /(?: ?(?:\d{1,5}|[A-Za-z]\d{0,4}|[一二三四五六七八九十百零〇]{1,4})(?:-\d{1,5})? ?(?:号楼|号院|号|弄|栋|幢|座|单元|层|楼|室|户|房)){0,6}/y;
+  /(?:路|街|大道|大街|巷|胡同|弄|小区|花园|公寓|大厦|广场|新村|家园|村|苑|园区)(?:[东西南北中]{1,2}段|(?:\d{1,2}|[一二三四五六七八九十]{1,3})段)? ?(?:\d{1,5}|[一二三四五六七八九十百零〇]{1,5})(?:[-之]\d{1,4})? ?(?:号楼|号院|号|弄|栋|幢|座)/g;
 // Characters that end a place name when walking left from the anchor (verbs, pronouns, particles).
-const ZH_ADDR_STOP = new Set('在住是到去往来我你他她它的了址位这那就把被给让回搬迁为寄送发至即和与或及'.split(''));
+const ZH_ADDR_STOP_CHARS = '在住是到去往来我你他她它的了址位这那就把被给让回搬迁为寄送发至即和与或及';
+// Further units after the anchor, each optionally after a building name: "2号楼301室", "5栋2单元",
+// "SOHO现代城2号楼301室"; then a bare room number after a building or entrance ("2单元501").
+const ZH_ADDR_TAIL = new RegExp(
+  String.raw`(?: ?(?:(?![${ZH_ADDR_STOP_CHARS}])[A-Za-z\u4e00-\u9fff]){0,12}? ?(?:\d{1,5}|[A-Za-z]\d{0,4}|[一二三四五六七八九十百零〇]{1,4})(?:-\d{1,5})? ?(?:号楼|号院|号|弄|栋|幢|座|单元|层|楼|室|户|房)){0,6}` +
+    String.raw`(?:(?<=单元|栋|幢|座|号楼)-?\d{2,5}(?![\d年月日元万%]))?`,
+  'y',
+);
+const ZH_ADDR_STOP = new Set(ZH_ADDR_STOP_CHARS.split(''));
 const MAX_ZH_PLACE_CHARS = 24;
 
 const EN_STREET_TYPES =
   'Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Parkway|Pkwy|Way|Terrace|Square|Sq|Close|Crescent|Highway|Hwy|Row|Mews|Gardens|Walk|Circle|Alley|Plaza';
 const EN_NOT_CITY = '(?!(?:The|Then|But|And|So|He|She|They|We|It|This|That|There|I|My|Our|His|Her)\\b)';
 const EN_ADDRESS = new RegExp(
-  String.raw`\b\d{1,6}[A-Za-z]?(?:-\d{1,6})? (?:[A-Z][A-Za-z'-]* ){0,4}?[A-Z][A-Za-z'-]* (?:${EN_STREET_TYPES})\b\.?` +
+  // An optional unit before the house number ("Room 1203, 88 Century Avenue", "Flat 3, 221B Baker Street").
+  String.raw`(?:\b(?:Room|Rm|Flat|Apt|Apartment|Suite|Unit|Floor)\.? ?#?[A-Za-z0-9-]{1,6},? )?` +
+    String.raw`\b\d{1,6}[A-Za-z]?(?:-\d{1,6})? (?:[A-Z][A-Za-z'-]* ){0,4}?[A-Z][A-Za-z'-]* (?:${EN_STREET_TYPES})\b\.?` +
+    String.raw`(?: (?:NW|NE|SW|SE|N|S|E|W)\b\.?)?` +
     String.raw`(?:,? (?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|#)\.? ?[A-Za-z0-9-]{1,6})?` +
-    String.raw`(?:, ${EN_NOT_CITY}[A-Z][a-z]+(?: ${EN_NOT_CITY}[A-Z][a-z]+){0,2})?` +
+    String.raw`(?:, ${EN_NOT_CITY}[A-Z][a-z]+(?: ${EN_NOT_CITY}[A-Z][a-z]+){0,2}){0,2}` +
     String.raw`(?:,? [A-Z]{2} \d{5}(?:-\d{4})?|,? \d{5}(?:-\d{4})?|,? [A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2})?`,
   'g',
 );
@@ -207,20 +215,33 @@ function detect(norm: NormalizedText): Candidate[] {
   return kept.sort((a, b) => a.start - b.start);
 }
 
+/** The text with the found spans left out, so that detecting its language is not skewed by an e-mail or an ID. */
+function textOutside(t: string, found: readonly Candidate[]): string {
+  let out = '';
+  let pos = 0;
+  for (const c of found) {
+    out += t.slice(pos, c.start);
+    pos = c.end;
+  }
+  return out + t.slice(pos);
+}
+
 /**
- * Replaces personal data with readable placeholders in the text's language (e.g. `[手机号已隐去]`,
- * `[phone removed]`). Text outside the redacted spans is preserved exactly; spans are reported in ORIGINAL
- * offsets, sorted and non-overlapping; the removed values are not kept anywhere in the result. Never throws on
- * any string.
+ * {@link redact} plus the language its placeholders were written in (given, or detected from the text OUTSIDE
+ * the redacted spans: a Chinese sentence with a long e-mail address is still Chinese). Used by `guardText` so
+ * that messages and placeholders agree.
  */
-export function redact(text: string, options: RedactOptions = {}): RedactionResult {
-  const language = options.language ?? detectLanguage(text);
-  const placeholders = REDACTION_PLACEHOLDERS[language];
+export function redactWithLanguage(text: string, options: RedactOptions = {}): { result: RedactionResult; language: GuardLanguage } {
   const norm = normalizeText(text);
+  const found = detect(norm);
+  const rest = textOutside(norm.text, found);
+  // When the spans are all there is ("Flat 3, 221B Baker Street"), the whole text is the best evidence.
+  const language = options.language ?? detectLanguage(/[A-Za-z\u3400-\u9fff]/.test(rest) ? rest : norm.text);
+  const placeholders = REDACTION_PLACEHOLDERS[language];
   const redactions: Redaction[] = [];
   let out = '';
   let pos = 0;
-  for (const c of detect(norm)) {
+  for (const c of found) {
     const start = norm.starts[c.start] ?? 0;
     const end = norm.ends[c.end - 1] ?? start;
     const replacement = placeholders[c.type];
@@ -231,5 +252,15 @@ export function redact(text: string, options: RedactOptions = {}): RedactionResu
     pos = end;
   }
   out += text.slice(pos);
-  return { text: out, redactions };
+  return { result: { text: out, redactions }, language };
+}
+
+/**
+ * Replaces personal data with readable placeholders in the text's language (e.g. `[手机号已隐去]`,
+ * `[phone removed]`; detected from the text outside the redacted spans unless given). Text outside the
+ * redacted spans is preserved exactly; spans are reported in ORIGINAL offsets, sorted and non-overlapping; the
+ * removed values are not kept anywhere in the result. Never throws on any string.
+ */
+export function redact(text: string, options: RedactOptions = {}): RedactionResult {
+  return redactWithLanguage(text, options).result;
 }
