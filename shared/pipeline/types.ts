@@ -30,6 +30,21 @@ export interface GenerateInput {
   seed?: number;
 }
 
+/** Part of the source kept from the model: a turn id (`T3`) or a table field name, and the guard flags why. */
+export interface Withheld {
+  where: string;
+  /** Guard flags that caused it, e.g. `BLOCK:MATERNITY`, `THIRD_PARTY_NAME`. */
+  reasons: string[];
+}
+
+/** Two or more table fields that contradict each other (the FIELD_CONFLICT flag). */
+export interface FieldConflict {
+  /** The field names involved, e.g. `['潜力', '上级评价']`. */
+  fields: string[];
+  /** One sentence, in the template's language, saying what contradicts what. */
+  message: string;
+}
+
 /** Why a result should not be inserted without the writer looking at it first. */
 export type ReviewReason = 'blocked-terms' | 'escalation' | 'contract-problems' | 'truncated';
 
@@ -64,6 +79,10 @@ export interface GenerationResult {
   usage?: GenerationUsage;
   /** How many prompts were sent (more than one when a long source was condensed part by part). */
   requests: number;
+  /** What of the source was withheld from the model (protected traits, names); empty when nothing. */
+  withheld?: Withheld[];
+  /** Fields that contradict each other; their conclusions' confidences were lowered. */
+  conflicts?: FieldConflict[];
   /** The audit record to store on insertion (time is set when inserted). */
   audit: Omit<AuditRecord, 'time'>;
 }

@@ -1,0 +1,305 @@
+/**
+ * The pipeline: source -> guard -> normalise -> prompt -> engine -> repair -> output guard -> flags.
+ *
+ * - Personal data is redacted and protected traits / names are withheld before any prompt exists (./evidence).
+ * - Prompts come from shared/prompt only; `buildMessages` exposes the exact single-request prompt so fine-tuning
+ *   data is rendered by the same code as inference.
+ * - A source too long for the model's context is cut into parts, each condensed into cited notes, and the record
+ *   is written from the notes: the engine never sees a prompt that does not fit.
+ * - Whatever the model writes, the result says what is wrong (problems) instead of throwing; engine failures
+ *   other than a cancel reject with the engine's typed error, so the UI can show its message.
+ */
+import { EngineError, isEngineError } from '../engine/errors';
+import type { GenerateRequest, GenerationUsage, LlmEngine } from '../engine/port';
+import { estimateChatTokens, TOKENS_PER_CHAT, TOKENS_PER_MESSAGE } from '../engine/tokens';
+import { scanTerms, type GuardHit } from '../guard';
+import { deriveContract, parsePartial, renderRecord, repairOutput, type OutputProblem, type SectionTexts } from '../output';
+import { render, renderCondense, type ChatMessage, type PromptSource } from '../prompt';
+import { chunkSource, detectLowInformation, estimateTokens, missingFields, normaliseSource, type NormalisedSource } from '../source';
+import type { Template } from '../templates/schema';
+import type { AuditFlag } from '../host/port';
+import { detectFieldConflicts, lowerConfidences } from './conflicts';
+import { guardLanguage, prepareEvidence, type Evidence } from './evidence';
+import { newAuditId, sha256Hex } from './hash';
+import type { FieldConflict, Generate, GenerateInput, GenerationResult, PipelineSource, ReviewReason } from './types';
+
+/** Default sampling seed: generation is reproducible unless the caller asks otherwise. */
+export const DEFAULT_SEED = 20240611;
+/** Context window assumed when the engine does not report one (no model loaded yet). */
+export const FALLBACK_CONTEXT_WINDOW = 4096;
+/** Tokens kept free on top of the estimates (the estimates err high already; this covers chat-template drift). */
+const SAFETY_TOKENS = 32;
+/** Confidences are multiplied by this when the row's fields contradict each other. */
+export const CONFLICT_CONFIDENCE_FACTOR = 0.6;
+/** How many times notes may be condensed again when the notes of all parts are still too long. */
+const MAX_CONDENSE_ROUNDS = 3;
+
+/**
+ * The exact chat messages a single-request generation sends for `source` (redacted, protected content
+ * withheld, normalised). The dataset builder uses this so training prompts are byte for byte inference prompts.
+ */
+export function buildMessages(template: Template, source: PipelineSource): ChatMessage[] {
+  return render(template, prepareEvidence(template, source).promptSource);
+}
+
+/** Prompt tokens of a chat, by the larger of the engine's and shared/source's conservative estimates. */
+export function promptTokens(messages: readonly ChatMessage[]): number {
+  const bySource = messages.reduce((n, m) => n + TOKENS_PER_MESSAGE + estimateTokens(m.content), TOKENS_PER_CHAT);
+  return Math.max(bySource, estimateChatTokens(messages));
+}
+
+function fits(messages: readonly ChatMessage[], maxTokens: number, window: number): boolean {
+  return promptTokens(messages) + maxTokens + SAFETY_TOKENS <= window;
+}
+
+class Aborted extends Error {
+  constructor(readonly raw: string) {
+    super('aborted');
+  }
+}
+
+interface Streamed {
+  text: string;
+  finishReason: 'stop' | 'length' | 'abort';
+  usage?: GenerationUsage;
+}
+
+/** Runs one request to the end, collecting its text; `onText` sees the text so far after each chunk. */
+async function stream(engine: LlmEngine, request: GenerateRequest, onText?: (raw: string) => void): Promise<Streamed> {
+  let text = '';
+  let finishReason: Streamed['finishReason'] = 'stop';
+  let usage: GenerationUsage | undefined;
+  try {
+    for await (const chunk of engine.generate(request)) {
+      if (chunk.type === 'text') {
+        text += chunk.text;
+        onText?.(text);
+      } else {
+        finishReason = chunk.finishReason;
+        usage = chunk.usage;
+      }
+    }
+  } catch (e) {
+    if (request.signal?.aborted || isEngineError(e, 'aborted')) return { text, finishReason: 'abort', ...(usage ? { usage } : {}) };
+    throw e;
+  }
+  if (request.signal?.aborted) finishReason = 'abort';
+  return { text, finishReason, ...(usage ? { usage } : {}) };
+}
+
+function addUsage(a: GenerationUsage | undefined, b: GenerationUsage | undefined): GenerationUsage | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return { ...b, promptTokens: a.promptTokens + b.promptTokens, completionTokens: a.completionTokens + b.completionTokens };
+}
+
+interface Run {
+  engine: LlmEngine;
+  template: Template;
+  window: number;
+  sampling: { temperature: number; seed: number };
+  signal?: AbortSignal;
+  requests: number;
+  usage?: GenerationUsage;
+}
+
+/** Tokens an answer of condensed notes may take (a fraction of the window, so several parts' notes fit later). */
+function condenseMaxTokens(window: number, recordMaxTokens: number): number {
+  return Math.max(64, Math.min(512, Math.floor(window / 8), recordMaxTokens));
+}
+
+/**
+ * The map step: cuts `src` into parts that fit a condense prompt and condenses each into cited notes.
+ * Returns the notes of all parts, one per line.
+ */
+async function condense(run: Run, src: NormalisedSource, kind: PromptSource['kind']): Promise<string> {
+  const maxTokens = condenseMaxTokens(run.window, deriveContract(run.template).maxTokens);
+  const overhead = promptTokens(renderCondense(run.template, { kind, text: '' }, { part: { index: 98, count: 99 } }));
+  const budget = run.window - maxTokens - overhead - SAFETY_TOKENS;
+  if (budget < 16) {
+    throw new EngineError('context-overflow', { estimatedTokens: overhead + estimateTokens(src.text), maxTokens, contextWindow: run.window });
+  }
+  const chunks = chunkSource(src, budget);
+  const notes: string[] = [];
+  for (const chunk of chunks) {
+    const messages = renderCondense(run.template, { kind, text: chunk.text }, { part: { index: chunk.index, count: chunk.count } });
+    run.requests += 1;
+    const r = await stream(run.engine, {
+      messages,
+      maxTokens,
+      temperature: run.sampling.temperature,
+      seed: run.sampling.seed,
+      ...(run.signal ? { signal: run.signal } : {}),
+    });
+    run.usage = addUsage(run.usage, r.usage);
+    if (r.finishReason === 'abort') throw new Aborted('');
+    notes.push(r.text.trim());
+  }
+  return notes.filter((n) => n !== '').join('\n');
+}
+
+/** The record prompt for `evidence`, condensing first (as often as needed) when the source does not fit. */
+async function recordMessages(run: Run, evidence: Evidence, maxTokens: number, force: boolean): Promise<ChatMessage[]> {
+  const direct = render(run.template, evidence.promptSource);
+  if (!force && fits(direct, maxTokens, run.window)) return direct;
+  let src = evidence.normalised;
+  let kind: PromptSource['kind'] = evidence.promptSource.kind;
+  for (let round = 0; round < MAX_CONDENSE_ROUNDS; round += 1) {
+    const notes = await condense(run, src, kind);
+    const messages = render(run.template, { kind: 'notes', text: notes });
+    if (fits(messages, maxTokens, run.window)) return messages;
+    src = normaliseSource(notes, 'notes');
+    kind = 'notes';
+  }
+  throw new EngineError('context-overflow', { estimatedTokens: promptTokens(direct), maxTokens, contextWindow: run.window });
+}
+
+function sectionsText(template: Template, sections: SectionTexts): string {
+  try {
+    return renderRecord(template, sections);
+  } catch {
+    return Object.values(sections).join('\n');
+  }
+}
+
+/** Record flags the model wrote in its fields (`flags: ["CONTRADICTION"]`). */
+function modelFlags(fields: unknown): string[] {
+  if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) return [];
+  const flags = (fields as Record<string, unknown>)['flags'];
+  return Array.isArray(flags) ? flags.filter((f): f is string => typeof f === 'string' && f !== '') : [];
+}
+
+/** Adds FIELD_CONFLICT to the fields' flags when the template's flag list has it and there is room. */
+function withConflictFlag(template: Template, fields: unknown): unknown {
+  if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) return fields;
+  const record = fields as Record<string, unknown>;
+  const flags = Array.isArray(record['flags']) ? (record['flags'] as unknown[]) : undefined;
+  const allowed = (template.taxonomies['recordFlags'] ?? []).some((e) => e.code === 'FIELD_CONFLICT');
+  const schema = template.fields?.schema;
+  const flagsType = schema?.type === 'object' ? schema.properties['flags'] : undefined;
+  const room = flagsType?.type === 'array' ? (flagsType.maxItems ?? Infinity) : Infinity;
+  if (!flags || !allowed || flags.includes('FIELD_CONFLICT') || flags.length >= room) return fields;
+  return { ...record, flags: [...flags, 'FIELD_CONFLICT'] };
+}
+
+function pushFlag(list: AuditFlag[], flag: string, where: AuditFlag['where']): void {
+  if (!list.some((f) => f.flag === flag)) list.push({ flag, where });
+}
+
+/** The pipeline's entry point: see the module comment. */
+export const generate: Generate = async (input: GenerateInput): Promise<GenerationResult> => {
+  const { template, source, engine, signal } = input;
+  const lang = guardLanguage(template);
+  const evidence = prepareEvidence(template, source);
+  const auditId = newAuditId();
+  const sourceHash = await sha256Hex(evidence.sourceText);
+  const contract = deriveContract(template);
+  const maxTokens = contract.maxTokens;
+
+  // Flags about the source, known before the model runs.
+  const flags: AuditFlag[] = [];
+  for (const f of evidence.guard.flags) pushFlag(flags, f, 'source');
+  let conflicts: FieldConflict[] = [];
+  if (source.kind === 'table-row') {
+    for (const name of missingFields({ fields: source.fields }, template.expectedFields)) pushFlag(flags, `MISSING:${name}`, 'source');
+    conflicts = detectFieldConflicts(evidence.fields ?? {}, lang);
+    if (conflicts.length > 0) pushFlag(flags, 'FIELD_CONFLICT', 'source');
+  } else if (detectLowInformation(evidence.normalised)) {
+    pushFlag(flags, 'LOW_INFORMATION', 'source');
+  }
+
+  const run: Run = {
+    engine,
+    template,
+    window: engine.contextWindow() ?? FALLBACK_CONTEXT_WINDOW,
+    sampling: { temperature: input.temperature ?? 0, seed: input.seed ?? DEFAULT_SEED },
+    ...(signal ? { signal } : {}),
+    requests: 0,
+  };
+
+  let streamed: Streamed = { text: '', finishReason: 'abort' };
+  if (!signal?.aborted) {
+    try {
+      let force = false;
+      for (;;) {
+        const messages = await recordMessages(run, evidence, maxTokens, force);
+        run.requests += 1;
+        try {
+          streamed = await stream(
+            engine,
+            {
+              messages,
+              responseFormat: contract.responseFormat,
+              maxTokens,
+              temperature: run.sampling.temperature,
+              seed: run.sampling.seed,
+              ...(signal ? { signal } : {}),
+            },
+            input.onPartial ? (raw) => input.onPartial?.(parsePartial(template, raw), raw) : undefined,
+          );
+          break;
+        } catch (e) {
+          // The engine counts differently than we do: condense once instead of failing the writer.
+          if (!force && isEngineError(e, 'context-overflow')) {
+            force = true;
+            continue;
+          }
+          throw e;
+        }
+      }
+      run.usage = addUsage(run.usage, streamed.usage);
+    } catch (e) {
+      if (!(e instanceof Aborted)) throw e;
+      streamed = { text: e.raw, finishReason: 'abort' };
+    }
+  }
+
+  const repaired = repairOutput(template, streamed.text);
+  let fields = repaired.fields;
+  if (conflicts.length > 0 && fields !== undefined) fields = withConflictFlag(template, lowerConfidences(fields, CONFLICT_CONFIDENCE_FACTOR));
+  const problems: OutputProblem[] = [...repaired.problems];
+
+  const outputHits: GuardHit[] = scanTerms(sectionsText(template, repaired.sections), { language: lang });
+  for (const h of outputHits) pushFlag(flags, h.flag, 'output');
+  for (const f of modelFlags(fields)) pushFlag(flags, f, 'fields');
+
+  const review: ReviewReason[] = [];
+  if (outputHits.some((h) => h.action === 'BLOCK')) review.push('blocked-terms');
+  if ([...evidence.guard.hits, ...outputHits].some((h) => h.action === 'ESCALATE')) review.push('escalation');
+  if (problems.length > 0) review.push('contract-problems');
+  if (streamed.finishReason === 'length') review.push('truncated');
+
+  const rowIndex = source.kind === 'table-row' ? source.rowIndex : undefined;
+  return {
+    auditId,
+    templateId: template.id,
+    modelId: input.modelId,
+    finishReason: streamed.finishReason,
+    sections: repaired.sections,
+    ...(fields !== undefined ? { fields } : {}),
+    repaired: repaired.fixed,
+    problems,
+    redactions: evidence.guard.redacted.redactions,
+    sourceHits: evidence.guard.hits,
+    outputHits,
+    flags,
+    review,
+    raw: streamed.text,
+    ...(run.usage ? { usage: run.usage } : {}),
+    requests: run.requests,
+    withheld: evidence.withheld,
+    conflicts,
+    audit: {
+      auditId,
+      templateId: template.id,
+      templateVersion: template.version,
+      templateLanguage: template.language,
+      modelId: input.modelId,
+      sourceHash,
+      redactionCount: evidence.guard.redacted.redactions.length,
+      flags,
+      ...(fields !== undefined ? { fields } : {}),
+      ...(rowIndex !== undefined ? { rowIndex } : {}),
+    },
+  };
+};
