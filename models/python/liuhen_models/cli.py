@@ -1,4 +1,4 @@
-"""``python -m liuhen_models {train,merge,convert}`` — also ``accelerate launch -m liuhen_models train ...``."""
+"""``python -m liuhen_models {train,merge,convert,register}`` — also ``accelerate launch -m liuhen_models train ...``."""
 
 from __future__ import annotations
 
@@ -46,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--context-window", type=int, default=DEFAULT_CONTEXT_WINDOW, help="overrides.context_window_size (default %(default)s)")
     c.add_argument("--base", help="base model folder to compare shapes with (default: the one recorded by merge)")
     c.add_argument("--dry-run", action="store_true", help="print the MLC commands even if mlc_llm is installed")
+
+    r = sub.add_parser("register", help="add converted models (model-records.json) to the registry file the task pane loads")
+    r.add_argument("--records", required=True, help="model-records.json written by `convert`")
+    r.add_argument("--registry", required=True, help="the registry file Liuhen is pointed at (created when missing)")
+    r.add_argument("--replace", action="store_true", help="update entries whose model_id is already registered")
     return p
 
 
@@ -66,7 +71,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .convert import convert
 
             convert(args.merged, args.out, args.model_id, args.weights_url, args.quantization,
-                    model_lib_base=args.model_lib_base, context_window=args.context_window, base=args.base)
+                    model_lib_base=args.model_lib_base, context_window=args.context_window, base=args.base,
+                    dry_run=args.dry_run)
+        elif args.command == "register":
+            from .register import register
+
+            register(args.records, args.registry, replace=args.replace)
     except LiuhenError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -110,7 +110,7 @@ def test_cli_exits_2_and_names_the_key(setup, tmp_path, capsys):
 
 def test_example_config_uses_valid_keys_and_values(setup):
     model, data, tmp = setup
-    path = REPO / "models" / "configs" / "exit-interview-qwen2.5-1.5b.yaml"
+    path = REPO / "models" / "configs" / "exit-interview-lora.yaml"
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert raw["base_model"] == "Qwen/Qwen2.5-1.5B-Instruct"
     assert (raw["lora_rank"], raw["lora_alpha"], raw["lora_dropout"]) == (8, 16, 0.05)

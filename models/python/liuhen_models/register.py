@@ -1,0 +1,142 @@
+"""Add converted models to the registry file Liuhen's task pane loads (``model-records.json``).
+
+The file is a JSON list of WebLLM ``ModelRecord`` objects; the add-in validates it with
+``models/registry/custom.ts`` (``parseCustomRecords``). This module applies the same rules before writing, so
+an admin learns about a bad entry here and not from a writer's task pane:
+
+* only the fields ``model, model_id, model_lib, required_features, overrides, vram_required_MB,
+  low_resource_required``; the first three are required non-empty strings;
+* ``model_id`` of letters, digits, ``.``, ``_``, ``-``, unique in the file;
+* ``model`` an https URL without ``?``/``#``; on Hugging Face-style hosts exactly
+  ``https://<host>/<org>/<repo>/resolve/<rev>/``;
+* ``model_lib`` an https URL ending in ``.wasm``; ``required_features`` WebGPU feature names; a q4f16_1 model
+  should require ``shader-f16``; ``overrides.context_window_size`` a positive integer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Sequence
+from urllib.parse import urlsplit
+
+from . import ConfigError
+
+RECORD_FIELDS = ("model", "model_id", "model_lib", "required_features", "overrides", "vram_required_MB", "low_resource_required")
+REQUIRED_FIELDS = ("model", "model_id", "model_lib")
+# GPUFeatureName values (the same list as models/registry/custom.ts KNOWN_WEBGPU_FEATURES).
+WEBGPU_FEATURES = frozenset({
+    "core-features-and-limits", "depth-clip-control", "depth32float-stencil8", "texture-compression-bc",
+    "texture-compression-bc-sliced-3d", "texture-compression-etc2", "texture-compression-astc",
+    "texture-compression-astc-sliced-3d", "timestamp-query", "indirect-first-instance", "shader-f16",
+    "rg11b10ufloat-renderable", "bgra8unorm-storage", "float32-filterable", "float32-blendable", "clip-distances",
+    "dual-source-blending", "subgroups", "primitive-index", "texture-formats-tier1", "texture-formats-tier2",
+})
+HF_STYLE_HOSTS = re.compile(r"(^|\.)(huggingface\.co|hf\.co|hf-mirror\.com|modelscope\.cn)$", re.I)
+MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def check_record(record: Any) -> list[str]:
+    """Problems of one record, worded like the add-in's (empty when the add-in accepts it)."""
+    if not isinstance(record, dict):
+        return ["must be an object with the fields model, model_id, model_lib"]
+    errors = [f'unknown field "{k}" (allowed: {", ".join(RECORD_FIELDS)})' for k in record if k not in RECORD_FIELDS]
+    for key in REQUIRED_FIELDS:
+        if not isinstance(record.get(key), str) or not record[key].strip():
+            errors.append(f"{key}: required, a non-empty string")
+    model_id = record.get("model_id")
+    if isinstance(model_id, str) and model_id and not MODEL_ID.match(model_id):
+        errors.append('model_id: use letters, digits, ".", "_" and "-" only')
+    model = record.get("model")
+    if isinstance(model, str) and model:
+        url = urlsplit(model)
+        if url.scheme != "https" or not url.hostname:
+            errors.append(f'model: must be an https:// URL (got "{model}")')
+        else:
+            path = url.path if url.path.endswith("/") else url.path + "/"
+            if HF_STYLE_HOSTS.search(url.hostname) and not re.fullmatch(r"/[^/]+/[^/]+/resolve/[^/]+/", path):
+                errors.append(f"model: on {url.hostname} use the layout https://{url.hostname}/<org>/<repo>/resolve/<revision>/")
+            if url.query or url.fragment or "?" in model or "#" in model:
+                errors.append('model: must not contain "?" or "#"')
+    lib = record.get("model_lib")
+    if isinstance(lib, str) and lib:
+        url = urlsplit(lib)
+        if url.scheme != "https" or not url.hostname:
+            errors.append(f'model_lib: must be an https:// URL (got "{lib}")')
+        elif not url.path.endswith(".wasm"):
+            errors.append("model_lib: must be the URL of a compiled model library ending in .wasm")
+    features = record.get("required_features")
+    if features is not None:
+        if not isinstance(features, list) or not all(isinstance(f, str) for f in features):
+            errors.append('required_features: must be a list of WebGPU feature names, e.g. ["shader-f16"]')
+        else:
+            errors += [f'required_features: "{f}" is not a WebGPU feature' for f in features if f not in WEBGPU_FEATURES]
+    overrides = record.get("overrides")
+    if overrides is not None:
+        if not isinstance(overrides, dict):
+            errors.append('overrides: must be an object, e.g. {"context_window_size": 4096}')
+        else:
+            cws = overrides.get("context_window_size")
+            if cws is not None and not (isinstance(cws, int) and not isinstance(cws, bool) and cws > 0):
+                errors.append("overrides.context_window_size: must be a positive integer")
+    vram = record.get("vram_required_MB")
+    if vram is not None and not (isinstance(vram, (int, float)) and not isinstance(vram, bool) and vram > 0):
+        errors.append("vram_required_MB: must be a positive number (megabytes)")
+    low = record.get("low_resource_required")
+    if low is not None and not isinstance(low, bool):
+        errors.append("low_resource_required: must be true or false")
+    if isinstance(model_id, str) and re.search(r"[-_]q4f16_1(-MLC)?$", model_id, re.I):
+        if not (isinstance(features, list) and "shader-f16" in features):
+            errors.append('required_features: a q4f16_1 model needs "shader-f16"')
+    return errors
+
+
+def _read_list(path: Path, flag: str) -> list[Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise ConfigError(f"{flag}: file {str(path)!r} does not exist") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{flag}: {path} is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    if not isinstance(data, list):
+        raise ConfigError(f"{flag}: {path} must be a JSON list of model records")
+    return data
+
+
+def register(records_path: str | Path, registry_path: str | Path, *, replace: bool = False) -> list[dict[str, Any]]:
+    """Add the records of ``records_path`` (written by ``convert``) to ``registry_path``; return the new list.
+
+    The registry file is created when missing. A model_id already in it is an error unless ``replace``.
+    Nothing is written when any record is invalid.
+    """
+    records_path, registry_path = Path(records_path), Path(registry_path)
+    new = _read_list(records_path, "--records")
+    if not new:
+        raise ConfigError(f"--records: {records_path} holds no records")
+    existing = _read_list(registry_path, "--registry") if registry_path.exists() else []
+
+    problems = []
+    for i, record in enumerate(new):
+        label = f'entry {i + 1} ("{record.get("model_id")}")' if isinstance(record, dict) else f"entry {i + 1}"
+        problems += [f"{label}: {p}" for p in check_record(record)]
+    ids = [r.get("model_id") for r in new if isinstance(r, dict)]
+    problems += [f'model_id: "{m}" appears twice in {records_path}' for m in sorted({m for m in ids if ids.count(m) > 1})]
+    if problems:
+        raise ConfigError(f"--records: {records_path} would be refused by the add-in: " + "; ".join(problems))
+
+    taken = {r.get("model_id"): i for i, r in enumerate(existing) if isinstance(r, dict)}
+    clash = [m for m in ids if m in taken]
+    if clash and not replace:
+        raise ConfigError(
+            f"--registry: {', '.join(clash)} already in {registry_path} (use --replace to update those entries)"
+        )
+    merged = [r for r in existing if not (isinstance(r, dict) and r.get("model_id") in set(ids))] + new
+    registry_path.parent.mkdir(parents=True, exist_ok=True)
+    registry_path.write_text(json.dumps(merged, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    verb = "updated" if clash else "added"
+    print(f"{verb} {len(new)} model(s) in {registry_path}: {', '.join(str(m) for m in ids)} ({len(merged)} custom model(s) in total)")
+    return merged
+
+
+__all__: Sequence[str] = ("check_record", "register")

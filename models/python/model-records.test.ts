@@ -1,0 +1,25 @@
+/**
+ * The records `python -m liuhen_models convert` writes (tests/golden/model-records.json, kept equal to convert's
+ * real output by tests/test_register.py) are accepted by the add-in's registry exactly as written: no error, no
+ * warning, the family and quantisation the task pane shows.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BUILTIN_MODELS, parseCustomRecords } from '../registry';
+
+const golden: unknown = JSON.parse(readFileSync(path.join(import.meta.dirname, 'tests', 'golden', 'model-records.json'), 'utf8'));
+
+describe('model-records.json written by liuhen_models convert', () => {
+  it('is accepted by the add-in registry with no errors or warnings', () => {
+    const result = parseCustomRecords(golden, 'registry-file', BUILTIN_MODELS.map((m) => m.record.model_id));
+    expect(result.errors).toEqual([]);
+    expect(result.warnings).toEqual([]);
+    expect(result.entries.map((e) => [e.record.model_id, e.family, e.quantization])).toEqual([
+      ['acme-exit-qwen2.5-1.5b-q4f16_1', 'acme-exit-qwen2.5-1.5b', 'q4f16_1'],
+      ['acme-exit-qwen2.5-1.5b-q4f32_1', 'acme-exit-qwen2.5-1.5b', 'q4f32_1'],
+    ]);
+    // The weights URL of each quantisation is its own /resolve/<rev>/ folder, which WebLLM fetches files under.
+    for (const e of result.entries) expect(e.record.model).toMatch(/^https:\/\/huggingface\.co\/acme\/[^/]+-MLC\/resolve\/3f2a9c1\/$/);
+  });
+});
