@@ -68,3 +68,18 @@ def test_split_is_seeded_disjoint_and_complete():
     assert sorted(map(key, train + val)) == sorted(map(key, examples))
     with pytest.raises(DataError):
         split_train_val(examples[:1], 0.2, seed=7)
+
+
+def test_reads_the_dataset_builders_jsonl_and_masks_exactly_the_prompt(tokenizer):
+    """models/dataset/samples/*.chat.jsonl is what `npm run dataset` writes (messages + a `meta` object)."""
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[2] / "dataset" / "samples" / "exit-interview.zh-CN.chat.jsonl"
+    examples = read_chat_jsonl(sample)
+    assert len(examples) == 12
+    for messages in examples:
+        assert [m["role"] for m in messages] == ["system", "user", "assistant"]
+        enc = encode_chat(tokenizer, messages)
+        answer = tokenizer.decode([t for t, label in zip(enc.input_ids, enc.labels) if label != IGNORE_INDEX])
+        assert answer == messages[-1]["content"] + "<|im_end|>\n"
+        assert tokenizer.decode(enc.input_ids[: enc.prompt_length]).endswith(messages[1]["content"] + "<|im_end|>\n<|im_start|>assistant\n")

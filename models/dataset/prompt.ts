@@ -1,0 +1,40 @@
+/**
+ * The prompt a training example is rendered with: exactly what the pipeline sends at inference for the same source.
+ * It calls the pipeline's own `buildMessages` (shared/pipeline: redact → withhold protected traits and names →
+ * normalise → shared/prompt `render` with the template's system prompt), so there is no second copy of that logic
+ * to drift. Training on any other prompt is the most common reason a fine-tune disappoints (DESIGN.md, "LoRA").
+ */
+import type { ChatMessage } from '../../shared/prompt';
+import { buildMessages, guardLanguage, prepareEvidence } from '../../shared/pipeline';
+import type { Template } from '../../shared/templates';
+
+/** The source kinds a text example can be (table rows are not part of the CSV workflow). */
+export type ExampleKind = 'transcript' | 'notes';
+
+/** What inference would prompt the model with for this source, and what was removed from it first. */
+export interface InferencePrompt {
+  messages: ChatMessage[];
+  /** The source text as it went into the user message: redacted, protected content withheld, normalised. */
+  sourceText: string;
+  /** Types of the personal data removed from the source (never the values). */
+  redactions: string[];
+  /** Turns whose protected-trait sentences or names were withheld, and why. */
+  withheld: { where: string; reasons: string[] }[];
+}
+
+/** Language of a template's placeholders and guard messages (the pipeline's rule). */
+export function guardLanguageOf(template: Template): 'zh' | 'en' {
+  return guardLanguage(template);
+}
+
+/** The system + user messages inference sends for `input` under `template`, and what was removed first. */
+export function inferencePrompt(template: Template, kind: ExampleKind, input: string): InferencePrompt {
+  const source = { kind, text: input } as const;
+  const evidence = prepareEvidence(template, source);
+  return {
+    messages: buildMessages(template, source),
+    sourceText: evidence.promptSource.text,
+    redactions: evidence.guard.redacted.redactions.map((r) => r.type),
+    withheld: evidence.withheld.map((w) => ({ where: w.where, reasons: [...w.reasons] })),
+  };
+}
