@@ -83,6 +83,11 @@ export interface InsertionPlan {
   auditId: string;
   target: PlanTarget;
   blocks: PlanBlock[];
+  /**
+   * When set, the host stores this audit record with the document in the same batch as the insertion, and only
+   * when the insertion succeeded (saves a round trip per record; `saveAudit` stays for records stored later).
+   */
+  audit?: AuditRecord;
 }
 
 /** What applying plans did. */
@@ -93,6 +98,8 @@ export interface ApplyResult {
   failed: Array<{ auditId: string; message: string }>;
   /** Document round trips used (Word: `context.sync()` calls), for benchmarks. */
   roundTrips: number;
+  /** Set when plans were inserted but their `audit` records could not be stored (the writer should know). */
+  auditError?: string;
 }
 
 /** One problem-free flag summary as stored in the audit record. */
