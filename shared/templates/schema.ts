@@ -179,3 +179,15 @@ function checkTaxonomyRefs(
 
 /** A validated template, defaults applied. */
 export type Template = z.infer<typeof TemplateSchema>;
+
+/**
+ * The JSON Schema of a template file (`template.schema.json`, referenced by each template's `$schema`), so an
+ * editor can check and complete a company's own template as it is written. Cross-field rules (unique keys,
+ * taxonomy references, limits) are only checked by {@link TemplateSchema} when the file is loaded.
+ */
+export function templateJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(TemplateSchema, { io: 'input', unrepresentable: 'any' }),
+    title: 'Liuhen document template',
+  };
+}
