@@ -1,0 +1,74 @@
+/**
+ * The `liuhen.*` settings (contributed in extension/package.json) and the custom template folder they point to.
+ */
+import * as vscode from 'vscode';
+import type { CustomTemplates, HostSettings } from '../../shared/protocol/host';
+import { DEFAULT_MODEL_HOSTS } from './webview-html';
+
+/** The configuration section. */
+export const SECTION = 'liuhen';
+
+/** The settings with what only the extension needs (folder path, model hosts). */
+export interface ExtensionSettings extends HostSettings {
+  /** The custom template folder as configured (absolute, or relative to the first workspace folder). */
+  templateFolder: string;
+  /** Origins the engine may download models from (CSP `connect-src`). */
+  modelHosts: string[];
+}
+
+/** Reads the settings now. */
+export function readSettings(): ExtensionSettings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const uiLanguage = c.get<string>('uiLanguage', 'auto');
+  const templateFolder = (c.get<string>('templateFolder', '') ?? '').trim();
+  const extraHosts = c.get<string[]>('modelHosts', []) ?? [];
+  return {
+    model: (c.get<string>('model', '') ?? '').trim(),
+    uiLanguage: uiLanguage === 'zh-CN' || uiLanguage === 'en-US' ? uiLanguage : 'auto',
+    customTemplateFolder: templateFolder !== '',
+    displayLanguage: vscode.env.language,
+    templateFolder,
+    modelHosts: [...DEFAULT_MODEL_HOSTS, ...extraHosts],
+  };
+}
+
+/** The settings as the webview sees them. */
+export function hostSettings(s: ExtensionSettings): HostSettings {
+  return { model: s.model, uiLanguage: s.uiLanguage, customTemplateFolder: s.customTemplateFolder, displayLanguage: s.displayLanguage };
+}
+
+/** The folder URI of a configured path: absolute paths as files, relative ones inside the first workspace folder. */
+export function templateFolderUri(folder: string): vscode.Uri | undefined {
+  if (folder === '') return undefined;
+  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(folder)) return vscode.Uri.parse(folder);
+  if (folder.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(folder)) return vscode.Uri.file(folder);
+  const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+  return root ? vscode.Uri.joinPath(root, ...folder.split(/[\\/]+/).filter(Boolean)) : undefined;
+}
+
+/** The `*.json` files of the custom template folder (validation is the webview's job, with shared/templates). */
+export async function readCustomTemplates(folder: string): Promise<CustomTemplates> {
+  const result: CustomTemplates = { files: [], unreadable: [] };
+  const uri = templateFolderUri(folder);
+  if (!uri) {
+    if (folder !== '') result.unreadable.push({ name: folder, message: 'A relative template folder needs an open workspace folder.' });
+    return result;
+  }
+  let entries: [string, vscode.FileType][];
+  try {
+    entries = await vscode.workspace.fs.readDirectory(uri);
+  } catch (error) {
+    result.unreadable.push({ name: folder, message: `The template folder cannot be read: ${error instanceof Error ? error.message : String(error)}` });
+    return result;
+  }
+  const files = entries.filter(([name, type]) => type === vscode.FileType.File && name.toLowerCase().endsWith('.json')).map(([name]) => name).sort();
+  for (const name of files) {
+    try {
+      const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(uri, name));
+      result.files.push({ name, text: new TextDecoder().decode(bytes) });
+    } catch (error) {
+      result.unreadable.push({ name, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return result;
+}

@@ -1,0 +1,325 @@
+/**
+ * VsCodeHost: the DocumentHost of VS Code (Continue's `VsCodeIde`). Reads the selection and Markdown pipe tables
+ * of the last active text editor, applies InsertionPlans as ONE WorkspaceEdit whose entries need confirmation, so
+ * the writer reviews every section in VS Code's refactor preview (VS Code's counterpart of tracked changes), and
+ * keeps the audit trail in a file beside the document (`<doc>.liuhen-audit.json`).
+ *
+ * It uses only APIs that exist in both desktop and web VS Code (`workspace.fs`, no Node built-ins), so the same
+ * code runs as the node `main` and as the webworker `browser` extension entry.
+ */
+import * as vscode from 'vscode';
+import type {
+  ApplyResult,
+  AuditRecord,
+  DocumentHost,
+  HostCapabilities,
+  InsertionPlan,
+  PlanBlock,
+  SelectionSnapshot,
+  TableRead,
+} from '../../shared/host/port';
+import { AnchorTracker } from './anchors';
+import { readAuditFile, serializeAuditFile } from './audit-file';
+import {
+  cellRanges,
+  cellText,
+  flavourOf,
+  lineOfRow,
+  locateTable,
+  renderBlock,
+  renderTitle,
+  rowOfLine,
+  separators,
+  type DocumentFlavour,
+} from './markdown';
+
+/** Suffix of the audit file kept beside each document. */
+export const AUDIT_SUFFIX = '.liuhen-audit.json';
+
+const NO_EDITOR = 'Open a Markdown or text document in an editor and select the text Liuhen should use.';
+
+/** One piece of the WorkspaceEdit, remembered to check afterwards whether the writer kept it. */
+interface Piece {
+  auditId: string;
+  uri: vscode.Uri;
+  /** The text that must be in the document once the piece was applied. */
+  expected: string;
+}
+
+/** The audit file beside a document (`notes.md` -> `notes.md.liuhen-audit.json`). */
+export function auditUriFor(documentUri: vscode.Uri): vscode.Uri {
+  return documentUri.with({ path: `${documentUri.path}${AUDIT_SUFFIX}` });
+}
+
+function normaliseEol(text: string): string {
+  return text.replace(/\r\n?/g, '\n');
+}
+
+function isFileNotFound(error: unknown): boolean {
+  if (error instanceof vscode.FileSystemError) return error.code === 'FileNotFound' || error.code === 'EntryNotFound';
+  return typeof error === 'object' && error !== null && /not ?found|ENOENT/i.test(String((error as { code?: unknown; message?: unknown }).code ?? (error as { message?: unknown }).message));
+}
+
+/** The DocumentHost backed by VS Code's editors and workspace. Dispose it with the extension. */
+export class VsCodeHost implements DocumentHost, vscode.Disposable {
+  private readonly anchors = new AnchorTracker();
+  /** Header rows of the tables read, by table id: a plan for a table whose header changed is refused. */
+  private readonly tableHeaders = new Map<string, string[]>();
+  /** Audit records of documents that have no file yet (untitled): kept for the session. */
+  private readonly unsavedAudit = new Map<string, AuditRecord[]>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private lastEditor: vscode.TextEditor | undefined;
+  /** The document Liuhen last read from or wrote to: its audit file is the one `saveAudit` appends to. */
+  private lastDocument: vscode.Uri | undefined;
+
+  constructor() {
+    this.lastEditor = vscode.window.activeTextEditor;
+    this.disposables.push(
+      // The panel takes focus when the writer clicks Generate: remember the editor they came from.
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        if (editor) this.lastEditor = editor;
+      }),
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        this.anchors.applyChanges(event.document.uri.toString(), event.contentChanges);
+      }),
+      vscode.workspace.onDidCloseTextDocument((document) => this.anchors.forgetDocument(document.uri.toString())),
+    );
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  capabilities(): Promise<HostCapabilities> {
+    return Promise.resolve({
+      name: 'VS Code',
+      suggestions: true,
+      comments: false,
+      tables: true,
+      displayLanguage: vscode.env.language,
+    });
+  }
+
+  readSelection(): Promise<SelectionSnapshot> {
+    const editor = this.editor();
+    const { document, selection } = editor;
+    const uri = document.uri.toString();
+    const anchor = this.anchors.track('selection', {
+      uri,
+      start: document.offsetAt(selection.start),
+      end: document.offsetAt(selection.end),
+    });
+    this.lastDocument = document.uri;
+    return Promise.resolve({ text: normaliseEol(document.getText(selection)), anchor });
+  }
+
+  onSelectionChanged(listener: () => void): () => void {
+    const subscription = vscode.window.onDidChangeTextEditorSelection(() => listener());
+    return () => subscription.dispose();
+  }
+
+  readTable(): Promise<TableRead> {
+    const editor = this.editor();
+    const { document, selection } = editor;
+    const lines = this.lines(document);
+    const table = locateTable(lines, selection.start.line);
+    if (!table) {
+      return Promise.resolve({
+        ok: false,
+        reason: 'not-in-table',
+        message: 'Put the cursor in a Markdown table: a header row, a "| --- |" row, then one row per employee.',
+      });
+    }
+    // A selection that ends at the start of a line does not include that line.
+    const lastSelected = selection.end.line > selection.start.line && selection.end.character === 0 ? selection.end.line - 1 : selection.end.line;
+    const selectedRows: number[] = [];
+    for (let line = selection.start.line; line <= lastSelected; line += 1) {
+      const row = rowOfLine(table, line);
+      if (row !== undefined && row > 0) selectedRows.push(row);
+    }
+    const tableId = this.anchors.track('table', {
+      uri: document.uri.toString(),
+      start: document.offsetAt(new vscode.Position(table.headerLine, 0)),
+      end: document.offsetAt(document.lineAt(table.lastLine).range.end),
+    });
+    this.tableHeaders.set(tableId, table.rows[0] ?? []);
+    this.lastDocument = document.uri;
+    return Promise.resolve({ ok: true, table: { tableId, rows: table.rows, selectedRows } });
+  }
+
+  async apply(plans: readonly InsertionPlan[]): Promise<ApplyResult> {
+    const edit = new vscode.WorkspaceEdit();
+    const pieces: Piece[] = [];
+    const failed: ApplyResult['failed'] = [];
+    for (const plan of plans) {
+      try {
+        pieces.push(...this.addPlan(edit, plan));
+      } catch (error) {
+        failed.push({ auditId: plan.auditId, message: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    if (pieces.length === 0) return { inserted: [], failed, roundTrips: 0 };
+    // Resolves once the writer applied (true) or discarded (false) the refactor preview.
+    const applied = await vscode.workspace.applyEdit(edit);
+    const inserted: string[] = [];
+    const seen = new Set<string>();
+    for (const piece of pieces) {
+      if (seen.has(piece.auditId)) continue;
+      seen.add(piece.auditId);
+      const ofPlan = pieces.filter((p) => p.auditId === piece.auditId);
+      // The preview lets the writer uncheck entries: a plan counts as inserted when any of its pieces landed.
+      const landed = applied && ofPlan.some((p) => this.documentText(p.uri)?.includes(p.expected) === true);
+      if (landed) inserted.push(piece.auditId);
+      else {
+        failed.push({
+          auditId: piece.auditId,
+          message: applied ? 'The writer unchecked these changes in the refactor preview.' : 'The writer discarded the proposed changes.',
+        });
+      }
+    }
+    this.lastDocument = pieces[0]?.uri ?? this.lastDocument;
+    return { inserted, failed, roundTrips: 1 };
+  }
+
+  async saveAudit(records: readonly AuditRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const documentUri = this.auditDocument();
+    if (documentUri.scheme === 'untitled') {
+      const key = documentUri.toString();
+      this.unsavedAudit.set(key, [...(this.unsavedAudit.get(key) ?? []), ...records]);
+      return;
+    }
+    const existing = await this.readAuditOf(documentUri);
+    const target = auditUriFor(documentUri);
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(serializeAuditFile(documentUri.path, [...existing, ...records])));
+  }
+
+  readAudit(): Promise<AuditRecord[]> {
+    return this.readAuditOf(this.auditDocument());
+  }
+
+  /** The audit records stored beside `documentUri` (empty when there is no file yet). */
+  async readAuditOf(documentUri: vscode.Uri): Promise<AuditRecord[]> {
+    if (documentUri.scheme === 'untitled') return [...(this.unsavedAudit.get(documentUri.toString()) ?? [])];
+    const target = auditUriFor(documentUri);
+    let bytes: Uint8Array;
+    try {
+      bytes = await vscode.workspace.fs.readFile(target);
+    } catch (error) {
+      if (isFileNotFound(error)) return [];
+      throw error;
+    }
+    return readAuditFile(new TextDecoder().decode(bytes), target.path);
+  }
+
+  /** The document whose audit trail is meant: the one last read or written, else the active one. */
+  auditDocument(): vscode.Uri {
+    const uri = this.lastDocument ?? this.lastEditor?.document.uri;
+    if (!uri) throw new Error(NO_EDITOR);
+    return uri;
+  }
+
+  private editor(): vscode.TextEditor {
+    const active = vscode.window.activeTextEditor;
+    if (active) this.lastEditor = active;
+    const editor = this.lastEditor;
+    if (!editor || editor.document.isClosed) throw new Error(NO_EDITOR);
+    return editor;
+  }
+
+  private lines(document: vscode.TextDocument): string[] {
+    return normaliseEol(document.getText()).split('\n');
+  }
+
+  private documentText(uri: vscode.Uri): string | undefined {
+    const key = uri.toString();
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+    return doc ? normaliseEol(doc.getText()) : undefined;
+  }
+
+  private findDocument(uri: string): vscode.TextDocument {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri && !d.isClosed);
+    if (!doc) throw new Error('The document was closed before the text could be inserted. Open it and generate again.');
+    return doc;
+  }
+
+  /** Adds a plan's entries to the edit; throws (adding nothing) when its target cannot be found. */
+  private addPlan(edit: vscode.WorkspaceEdit, plan: InsertionPlan): Piece[] {
+    const target = plan.target;
+    const metadata = (label: string, block?: PlanBlock): vscode.WorkspaceEditEntryMetadata => ({
+      needsConfirmation: true,
+      label,
+      description: [`Liuhen ${plan.auditId}`, ...(block?.comments.map((c) => c.text) ?? [])].join(' · '),
+    });
+    if (target.kind === 'after-anchor') {
+      const range = this.anchors.get(target.anchor);
+      if (!range) throw new Error('Liuhen lost track of where the selection was. Select the text again and generate.');
+      const doc = this.findDocument(range.uri);
+      const flavour = flavourOf(doc.languageId);
+      const position = this.insertionPoint(doc, range.start, range.end);
+      const { before, after } = separators(doc.lineAt(position.line).text, position.line + 1 < doc.lineCount ? doc.lineAt(position.line + 1).text : undefined);
+      return plan.blocks.map((block) => {
+        const text = renderBlock(block, flavour);
+        edit.insert(doc.uri, position, `${before}${text}${after}`, metadata(block.heading, block));
+        return { auditId: plan.auditId, uri: doc.uri, expected: text };
+      });
+    }
+    const { doc, table } = this.table(target.tableId);
+    const flavour: DocumentFlavour = flavourOf(doc.languageId);
+    if (target.kind === 'after-table') {
+      const position = doc.lineAt(table.lastLine).range.end;
+      const { after } = separators(doc.lineAt(table.lastLine).text, table.lastLine + 1 < doc.lineCount ? doc.lineAt(table.lastLine + 1).text : undefined);
+      const text = [renderTitle(target.title, flavour), ...plan.blocks.map((b) => renderBlock(b, flavour))].join('\n\n');
+      edit.insert(doc.uri, position, `\n\n${text}${after}`, metadata(target.title));
+      return [{ auditId: plan.auditId, uri: doc.uri, expected: text }];
+    }
+    // table-cell: append the record to the cell, keeping the cell's text.
+    const header = table.rows[0] ?? [];
+    const column = header.indexOf(target.column);
+    if (column < 0) throw new Error(`The table has no column "${target.column}".`);
+    if (target.rowIndex < 1 || target.rowIndex >= table.rows.length) throw new Error(`The table has no row ${target.rowIndex}.`);
+    const lineNo = lineOfRow(table, target.rowIndex);
+    const line = doc.lineAt(lineNo).text;
+    const cells = cellRanges(line);
+    // Headings bold in Markdown; heading and paragraphs escaped as model text.
+    const addition = plan.blocks
+      .map((b) => [flavour === 'markdown' ? `**${cellText([b.heading], flavour)}**` : cellText([b.heading], flavour), cellText(b.paragraphs, flavour)].filter((x) => x !== '').join('<br>'))
+      .join('<br>');
+    const label = `${target.column} · ${table.rows[target.rowIndex]?.[0] ?? `row ${target.rowIndex}`}`;
+    const cell = cells[column];
+    if (cell) {
+      const existing = line.slice(cell.start, cell.end).trim();
+      const text = existing === '' ? addition : `${existing}<br>${addition}`;
+      const range = new vscode.Range(lineNo, cell.start, lineNo, cell.end);
+      edit.replace(doc.uri, range, ` ${text} `, metadata(label));
+      return [{ auditId: plan.auditId, uri: doc.uri, expected: addition }];
+    }
+    // The row has fewer cells than the header: add the missing ones.
+    const missing = column - cells.length;
+    const trimmed = line.trimEnd();
+    const closed = trimmed.endsWith('|') && !trimmed.endsWith('\\|');
+    const padding = `${closed ? '' : ' |'}${'  |'.repeat(missing)} ${addition} |`;
+    edit.insert(doc.uri, new vscode.Position(lineNo, trimmed.length), padding, metadata(label));
+    return [{ auditId: plan.auditId, uri: doc.uri, expected: addition }];
+  }
+
+  /** Where text goes after a selection: the end of the selection's last line (never inside a paragraph line). */
+  private insertionPoint(doc: vscode.TextDocument, start: number, end: number): vscode.Position {
+    const endPos = doc.positionAt(end);
+    // A selection of whole lines ends at column 0 of the next line: insert after the last selected line.
+    const line = end > start && endPos.character === 0 && endPos.line > 0 ? endPos.line - 1 : endPos.line;
+    return doc.lineAt(line).range.end;
+  }
+
+  private table(tableId: string): { doc: vscode.TextDocument; table: NonNullable<ReturnType<typeof locateTable>> } {
+    const range = this.anchors.get(tableId);
+    const header = this.tableHeaders.get(tableId);
+    if (!range || !header) throw new Error('Liuhen lost track of the table. Select its rows again and generate.');
+    const doc = this.findDocument(range.uri);
+    const table = locateTable(this.lines(doc), doc.positionAt(range.start).line);
+    if (!table || JSON.stringify(table.rows[0]) !== JSON.stringify(header)) {
+      throw new Error('The table changed since Liuhen read it (its header row is different). Select its rows again and generate.');
+    }
+    return { doc, table };
+  }
+}
