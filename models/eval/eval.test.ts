@@ -1,0 +1,155 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderOutput } from '../../shared/output';
+import { TemplateRegistry, type Template } from '../../shared/templates';
+import { FakeEngine } from '../../test/doubles/fake-engine';
+import { buildDataset } from '../dataset/build';
+import { readRecords } from '../dataset/read';
+import { CaseReadError, readCases } from './cases';
+import { OpenAiCompatibleEngine, ReplayEngine } from './engines';
+import { evaluate, renderEvalReport, type EvalCase } from './evaluate';
+import { lcsLength, rougeL } from './rouge';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const CASES = path.join(import.meta.dirname, 'samples', 'exit-interview.zh-CN.cases.jsonl');
+const SAMPLE_CSV = path.join(ROOT, 'models', 'dataset', 'samples', 'exit-interview.zh-CN.csv');
+const template = new TemplateRegistry().get('exit-interview', 'zh-CN') as Template;
+const cases = readCases(readFileSync(CASES, 'utf8'), 'cases.jsonl');
+
+describe('character-level ROUGE-L', () => {
+  it('scores the longest common subsequence of characters, ignoring whitespace', () => {
+    expect(lcsLength([...'abcde'], [...'ace'])).toBe(3);
+    const r = rougeL('ace', 'abcde');
+    expect([r.precision, r.recall]).toEqual([1, 0.6]);
+    expect(r.f1).toBeCloseTo(0.75, 12);
+    expect(rougeL('员工因薪酬离职', '员工 因 薪酬 离职').f1).toBe(1);
+    expect(rougeL('员工因通勤离职', '员工因薪酬离职').f1).toBeCloseTo(5 / 7);
+    expect(rougeL('', 'abc').f1).toBe(0);
+    expect(rougeL('', '').f1).toBe(1);
+  });
+});
+
+describe('reading evaluation cases', () => {
+  it('reads the dataset builder\'s val.jsonl lines and labelled case lines', () => {
+    const built = buildDataset(template, readRecords(readFileSync(SAMPLE_CSV), SAMPLE_CSV));
+    const fromDataset = readCases(built.validationJsonl, 'val.jsonl');
+    expect(fromDataset).toHaveLength(1);
+    expect(fromDataset[0]).toEqual({
+      id: `row-${built.validation[0]?.row}`,
+      kind: 'transcript',
+      source: built.validation[0]?.source,
+      reference: built.validation[0]?.messages[2].content,
+    });
+    expect(cases.map((c) => c.id)).toEqual(['E1', 'E2', 'E3', 'E4']);
+    expect(cases[2]?.flags).toContain('ESCALATE:GENDER_MARITAL_ALLEGATION');
+    expect(cases[0]?.mustNotContain).toContain('13800138000');
+  });
+
+  it('names the line of a bad case', () => {
+    expect(() => readCases('{"source":"a"}\n{"kind":"notes"}\n', 'x.jsonl')).toThrow(new CaseReadError('x.jsonl:2: "source" must be a non-empty string'));
+    expect(() => readCases('{"messages":[{"role":"assistant","content":"x"}]}\n', 'v.jsonl')).toThrow('v.jsonl:1: a chat line needs "meta.source"');
+    expect(() => readCases('\n', 'e.jsonl')).toThrow('e.jsonl: no cases');
+  });
+});
+
+describe('evaluate() through the real pipeline', () => {
+  it('replay baseline: the approved references keep the contract, raise every labelled flag and leak nothing', async () => {
+    const report = await evaluate({ template, cases, engineFor: (c) => new ReplayEngine(c.reference ?? ''), engine: 'replay', modelId: 'replay' });
+    expect(report.summary).toMatchObject({
+      cases: 4,
+      failedRuns: 0,
+      contractPassRate: 1,
+      repairedPassRate: 1,
+      lengthViolations: { cases: 0, total: 0 },
+      mustNotContainLeaks: { cases: 0, total: 0, casesChecked: 4 },
+      personalDataLeaks: { cases: 0, total: 0 },
+      flagRecall: { labelledCases: 4, expected: 9, found: 9, recall: 1 },
+      rougeL: { cases: 4, meanF1: 1, minF1: 1 },
+    });
+    expect(renderEvalReport(report)).toContain('Baseline: the replay engine answers every case with its own reference record');
+  });
+
+  it('a bad model is caught: broken contract, over-limit text, leaks, missed flags, low ROUGE-L', async () => {
+    const leaky =
+      '好的,以下是记录:\n【离职原因】\n' + '员工因薪酬离职,王经理不支持,电话138 0013 8000。'.repeat(8) + '\n【在职体验】\n员工评价一般。';
+    const e2 = cases.find((c) => c.id === 'E2') as EvalCase;
+    const e1 = cases.find((c) => c.id === 'E1') as EvalCase;
+    const report = await evaluate({ template, cases: [e1, e2], engineFor: () => new FakeEngine({ outputs: [leaky] }), engine: 'fake', modelId: 'bad' });
+    const s = report.summary;
+    expect(s.contractPassRate).toBe(0);
+    expect(s.repairedPassRate).toBe(0);
+    expect(s.lengthViolations.cases).toBe(2);
+    expect(s.mustNotContainLeaks).toMatchObject({ cases: 2, total: 2 }); // E1's phone, E2's 王经理
+    expect(s.personalDataLeaks.cases).toBe(2);
+    expect(s.flagRecall.missed).toEqual({ CONTRADICTION: 1 }); // E2's model flag; THIRD_PARTY_NAME comes from the guard
+    expect(s.rougeL.meanF1 ?? 1).toBeLessThan(0.5);
+    const text = renderEvalReport(report);
+    expect(text).toContain('| E1 | FAIL | FAIL |');
+    expect(text).not.toContain('138 0013 8000'); // the report never repeats a leaked value
+  });
+
+  it('evaluates a model served with an OpenAI-compatible API, and counts a failing server as engine failures', async () => {
+    const bodies: { messages: { role: string; content: string }[]; max_tokens: number; model: string }[] = [];
+    let status = 200;
+    const server = createServer((req: IncomingMessage, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        bodies.push(JSON.parse(body) as (typeof bodies)[number]);
+        res.writeHead(status, { 'content-type': 'application/json' });
+        const e4 = cases.find((c) => c.id === 'E4')?.reference ?? '';
+        res.end(status === 200 ? JSON.stringify({ choices: [{ message: { content: e4 }, finish_reason: 'stop' }], usage: { prompt_tokens: 10, completion_tokens: 5 } }) : 'overloaded');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const engine = new OpenAiCompatibleEngine({ baseUrl: `http://127.0.0.1:${port}/v1`, model: 'acme-exit' });
+      const e4 = cases.filter((c) => c.id === 'E4');
+      const ok = await evaluate({ template, cases: e4, engineFor: () => engine, engine: 'openai', modelId: 'acme-exit' });
+      expect(ok.summary.contractPassRate).toBe(1);
+      expect(ok.summary.rougeL.meanF1).toBe(1);
+      expect(bodies[0]?.model).toBe('acme-exit');
+      expect(bodies[0]?.messages.map((m) => m.role)).toEqual(['system', 'user']);
+      // The server got the pipeline's prompt: redacted ID number, the source's turn ids.
+      expect(bodies[0]?.messages[1]?.content).toContain('N1');
+      expect(bodies[0]?.messages[1]?.content).not.toContain('230102199108172034');
+      status = 503;
+      const failed = await evaluate({ template, cases: e4, engineFor: () => engine, engine: 'openai', modelId: 'acme-exit' });
+      expect(failed.summary.failedRuns).toBe(1);
+      expect(failed.summary.contractPassRate).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});
+
+describe('npm run eval', () => {
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'eval.ts'), ...args], { cwd: ROOT, encoding: 'utf8' });
+
+  it('writes the report for the sample cases with the replay engine, and gates on --min-contract', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'liuhen-eval-'));
+    const r = run(['--data', CASES, '--template', 'exit-interview', '--lang', 'zh-CN', '--engine', 'replay', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('eval: 4 cases via replay');
+    expect(r.stdout).toContain('contract 100.0%');
+    expect(readFileSync(path.join(out, 'eval-report.md'), 'utf8')).toContain('| flag recall (labelled cases) | 100.0% (9/9 flags, 4 cases) |');
+
+    const bad = path.join(out, 'bad.jsonl');
+    const broken = renderOutput(template, { reasons: '员工因薪酬离职。', experience: '评价正面。' });
+    writeFileSync(bad, `${JSON.stringify({ id: 'x', source: 'T2 员工: 钱少', reference: broken })}\n`);
+    const gated = run(['--data', bad, '--template', 'exit-interview', '--lang', 'zh-CN', '--engine', 'replay', '--out', out, '--min-contract', '0.9']);
+    expect(gated.status).toBe(1);
+    expect(gated.stdout).toContain('contract 0.0%');
+    const noRef = path.join(out, 'noref.jsonl');
+    writeFileSync(noRef, `${JSON.stringify({ id: 'y', source: 'T2 员工: 钱少' })}\n`);
+    expect(run(['--data', noRef, '--template', 'exit-interview', '--engine', 'replay']).stderr).toContain('needs a reference record for every case; missing: y');
+  });
+});

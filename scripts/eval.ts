@@ -1,0 +1,120 @@
+/**
+ * `npm run eval -- --data val.jsonl --template exit-interview --lang zh-CN --engine replay` — evaluates a model on
+ * held-out cases through the real pipeline and writes a readable report.
+ *
+ * Engines:
+ *   --engine replay                       answers each case with its own reference record: the honest baseline of
+ *                                         the harness (what guard, repair and checks make of the approved records);
+ *   --engine openai --url URL --model ID  a fine-tune served with an OpenAI-compatible API on this machine, e.g.
+ *                                         `mlc_llm serve models/out/webllm/<id>-q4f32_1-MLC` (add --grammar to send
+ *                                         the template's grammar as response_format where the server takes it).
+ *
+ * Writes OUT/eval-report.md and OUT/eval-report.json (OUT defaults to the data file's folder). Exit code 0 when the
+ * run finished (and the contract pass rate is at least --min-contract, when given), 1 below it, 2 on bad arguments.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { LlmEngine } from '../shared/engine/port';
+import { TemplateRegistry } from '../shared/templates';
+import { CaseReadError, readCases } from '../models/eval/cases';
+import { OpenAiCompatibleEngine, ReplayEngine } from '../models/eval/engines';
+import { evaluate, renderEvalReport, type EvalCase } from '../models/eval/evaluate';
+
+const USAGE =
+  'usage: npm run eval -- --data val.jsonl --template exit-interview --lang zh-CN --engine replay|openai\n' +
+  '         [--url http://127.0.0.1:8000/v1 --model ID [--grammar]] [--context-window N] [--out DIR] [--min-contract 0.9]';
+
+function fail(message: string): never {
+  console.error(`eval: ${message}`);
+  process.exit(2);
+}
+
+const argv = process.argv.slice(2);
+const FLAGS = new Set(['grammar', 'help']);
+const KNOWN = new Set(['data', 'template', 'lang', 'engine', 'url', 'model', 'context-window', 'out', 'min-contract', ...FLAGS]);
+const opts = new Map<string, string>();
+for (let i = 0; i < argv.length; i++) {
+  const a = argv[i] ?? '';
+  if (!a.startsWith('--')) fail(`unexpected argument "${a}"\n${USAGE}`);
+  const name = a.slice(2);
+  if (!KNOWN.has(name)) fail(`unknown option --${name}\n${USAGE}`);
+  if (FLAGS.has(name)) opts.set(name, 'true');
+  else {
+    const v = argv[++i];
+    if (v === undefined || v.startsWith('--')) fail(`--${name} needs a value\n${USAGE}`);
+    opts.set(name, v);
+  }
+}
+if (opts.has('help')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const data = opts.get('data') ?? fail(`--data is required\n${USAGE}`);
+const templateId = opts.get('template') ?? fail(`--template is required\n${USAGE}`);
+const lang = opts.get('lang');
+const registry = new TemplateRegistry();
+const template = registry.get(templateId, lang);
+if (!template || (lang !== undefined && template.language.split('-')[0] !== lang.split('-')[0])) {
+  fail(`--template: no template "${templateId}"${lang ? ` in ${lang}` : ''} (known: ${registry.list().map((t) => `${t.id} --lang ${t.language}`).join(', ')})`);
+}
+const engineName = opts.get('engine') ?? fail(`--engine is required (replay or openai)\n${USAGE}`);
+const contextWindow = Number(opts.get('context-window') ?? '4096');
+if (!Number.isInteger(contextWindow) || contextWindow < 1024) fail('--context-window: a whole number >= 1024');
+const minContractRaw = opts.get('min-contract');
+const minContract = minContractRaw === undefined ? undefined : Number(minContractRaw);
+if (minContract !== undefined && !(minContract >= 0 && minContract <= 1)) fail('--min-contract: a fraction between 0 and 1');
+
+let cases: EvalCase[];
+try {
+  cases = readCases(readFileSync(data, 'utf8'), path.basename(data));
+} catch (e) {
+  if (e instanceof CaseReadError) fail(e.message);
+  fail(`--data: cannot read ${data} (${(e as Error).message})`);
+}
+
+let engineFor: (c: EvalCase) => LlmEngine;
+let engineLabel: string;
+let modelId: string;
+if (engineName === 'replay') {
+  const without = cases.filter((c) => c.reference === undefined).map((c) => c.id);
+  if (without.length > 0) fail(`--engine replay needs a reference record for every case; missing: ${without.slice(0, 5).join(', ')}`);
+  engineFor = (c) => new ReplayEngine(c.reference ?? '', contextWindow);
+  engineLabel = 'replay';
+  modelId = 'replay-of-references';
+} else if (engineName === 'openai') {
+  const url = opts.get('url') ?? fail('--engine openai needs --url (e.g. http://127.0.0.1:8000/v1)');
+  const model = opts.get('model') ?? fail('--engine openai needs --model (the id the server serves)');
+  const engine = new OpenAiCompatibleEngine({ baseUrl: url, model, contextWindow, sendGrammar: opts.has('grammar') });
+  engineFor = () => engine;
+  engineLabel = `openai:${url}`;
+  modelId = model;
+} else {
+  fail(`--engine: replay or openai, got "${engineName}"`);
+}
+
+const started = Date.now();
+const report = await evaluate({
+  template,
+  cases,
+  engineFor,
+  engine: engineLabel,
+  modelId,
+  onCase: (r, i) => {
+    if (engineName !== 'replay') console.log(`eval: ${i + 1}/${cases.length} ${r.id} ${r.contractOk ? 'ok' : 'FAIL'}${r.error ? ` (${r.error})` : ''}`);
+  },
+});
+const out = opts.get('out') ?? path.dirname(data);
+mkdirSync(out, { recursive: true });
+writeFileSync(path.join(out, 'eval-report.md'), renderEvalReport(report));
+writeFileSync(path.join(out, 'eval-report.json'), `${JSON.stringify(report, null, 2)}\n`);
+
+const s = report.summary;
+const pct = (x: number | null): string => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+console.log(
+  `eval: ${s.cases} cases via ${engineLabel} in ${((Date.now() - started) / 1000).toFixed(1)} s — contract ${pct(s.contractPassRate)} ` +
+    `(after repair ${pct(s.repairedPassRate)}), length violations ${s.lengthViolations.total}, must_not_contain leaks ${s.mustNotContainLeaks.total}, ` +
+    `personal data ${s.personalDataLeaks.total}, flag recall ${pct(s.flagRecall.recall)}, ROUGE-L ${s.rougeL.meanF1 === null ? 'n/a' : s.rougeL.meanF1.toFixed(3)}`,
+);
+console.log(`eval: report ${path.join(out, 'eval-report.md')}`);
+process.exit(minContract !== undefined && s.contractPassRate < minContract ? 1 : 0);
