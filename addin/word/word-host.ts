@@ -276,18 +276,22 @@ export class WordHost implements DocumentHost {
     let inserted = false;
     try {
       document.changeTrackingMode = Word.ChangeTrackingMode.trackAll;
-      const tails: Array<{ key: string; tail: InsertAfter }> = [];
-      for (const plan of plans) tails.push(this.insertPlan(context, key, plan));
+      // Tails move as plans are queued, so several plans for one place stay in order within the batch too.
+      const tails = new Map(this.tails);
+      for (const plan of plans) {
+        const { key: k, tail } = this.insertPlan(context, key, plan, tails);
+        tails.set(k, tail);
+      }
       await sync();
       inserted = true;
-      for (const { key: k, tail } of tails) this.tails.set(k, tail);
+      for (const [k, tail] of tails) this.tails.set(k, tail);
       for (const plan of plans) result.inserted.push(plan.auditId);
     } finally {
       // The writer's mode first: if writing the audit part fails, the mode is already back.
       document.changeTrackingMode = writersMode;
       if (inserted && audits.length > 0) {
         const time = this.now().toISOString();
-        const records = audits.map((a) => ({ ...a, time: a.time || time }));
+        const records = audits.map((a) => ({ ...a, time }));
         const xml = appendAudit(existingXml?.value, records);
         if (part) part.setXml(xml);
         else document.customXmlParts.add(xml);
@@ -314,7 +318,12 @@ export class WordHost implements DocumentHost {
   }
 
   /** Queues one plan's paragraphs, styles, content control and comments (no sync). Returns the new tail. */
-  private insertPlan(context: Word.RequestContext, groupKey: string, plan: InsertionPlan): { key: string; tail: InsertAfter } {
+  private insertPlan(
+    context: Word.RequestContext,
+    groupKey: string,
+    plan: InsertionPlan,
+    tails: ReadonlyMap<string, InsertAfter>,
+  ): { key: string; tail: InsertAfter } {
     const t = plan.target;
     const paragraphs: Array<{ paragraph: Word.Paragraph; text: string }> = [];
     let tailKey = groupKey;
@@ -328,7 +337,7 @@ export class WordHost implements DocumentHost {
       tailKey = `${groupKey}:cell:${t.rowIndex}:${t.column}`;
     } else {
       let point: InsertAfter =
-        this.tails.get(groupKey) ?? (t.kind === 'after-anchor' ? (this.anchors.get(t.anchor) as Word.Range) : (this.tables.get(t.tableId)?.table as Word.Table));
+        tails.get(groupKey) ?? (t.kind === 'after-anchor' ? (this.anchors.get(t.anchor) as Word.Range) : (this.tables.get(t.tableId)?.table as Word.Table));
       next = (text) => {
         const p = point.insertParagraph(text, 'After');
         point = p;
