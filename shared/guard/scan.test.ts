@@ -104,6 +104,40 @@ describe('scanTerms: BLOCK / WARN / ESCALATE in Chinese and English', () => {
     }
   });
 
+  it('does not flag business idioms and technical words that contain a sensitive term', () => {
+    for (const text of [
+      '她负责代码复查和质量复查',
+      '我相信主管的判断,相信主要原因是钱',
+      '他很自信主动',
+      '相信教练的安排,不知道教什么',
+      '这个项目流产了,收购计划最终流产',
+      '老板拿我们部门开刀',
+      'Led the hospitality account for two years',
+      'She quickly diagnoses production issues and built diagnostics tooling',
+      'Shows high emotional intelligence',
+      'Implemented lazy loading for the dashboard',
+      'Works on the fraud detection team',
+    ]) {
+      expect(scanTerms(text).map((h) => `${h.flag}[${h.match}]`), text).toEqual([]);
+    }
+  });
+
+  it('still flags the sensitive reading of those words', () => {
+    const cases: Array<[string, string]> = [
+      ['她刚做完手术,要去医院复查', 'BLOCK:HEALTH'],
+      ['她流产了,需要休息', 'BLOCK:MATERNITY'],
+      ['他信教,周五要做礼拜', 'BLOCK:RELIGION'],
+      ['她信佛', 'BLOCK:RELIGION'],
+      ['She was diagnosed with cancer', 'BLOCK:HEALTH'],
+      ['He was in hospital for a week', 'BLOCK:HEALTH'],
+      ['hospitalised in May', 'BLOCK:HEALTH'],
+      ['She is lazy', 'WARN:VAGUE_LABEL'],
+      ['He is too emotional', 'WARN:VAGUE_LABEL'],
+      ['He committed fraud', 'ESCALATE:LEGAL_CONCLUSION'],
+    ];
+    for (const [text, flag] of cases) expect(scanTerms(text).map((h) => h.flag), text).toContain(flag);
+  });
+
   it('returns hits sorted and non-overlapping, the more severe action winning an overlap', () => {
     const text = '组长当众说"女生结了婚就不适合跑外地项目",我们在备孕,张婷也听到了';
     const hits = scanTerms(text);
