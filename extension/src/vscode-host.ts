@@ -100,7 +100,8 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
     });
   }
 
-  readSelection(): Promise<SelectionSnapshot> {
+  // async: a missing editor rejects (DocumentHost methods reject, never throw).
+  async readSelection(): Promise<SelectionSnapshot> {
     const editor = this.editor();
     const { document, selection } = editor;
     const uri = document.uri.toString();
@@ -110,7 +111,7 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
       end: document.offsetAt(selection.end),
     });
     this.lastDocument = document.uri;
-    return Promise.resolve({ text: normaliseEol(document.getText(selection)), anchor });
+    return { text: normaliseEol(document.getText(selection)), anchor };
   }
 
   onSelectionChanged(listener: () => void): () => void {
@@ -118,17 +119,17 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
     return () => subscription.dispose();
   }
 
-  readTable(): Promise<TableRead> {
+  async readTable(): Promise<TableRead> {
     const editor = this.editor();
     const { document, selection } = editor;
     const lines = this.lines(document);
     const table = locateTable(lines, selection.start.line);
     if (!table) {
-      return Promise.resolve({
+      return {
         ok: false,
         reason: 'not-in-table',
         message: 'Put the cursor in a Markdown table: a header row, a "| --- |" row, then one row per employee.',
-      });
+      };
     }
     // A selection that ends at the start of a line does not include that line.
     const lastSelected = selection.end.line > selection.start.line && selection.end.character === 0 ? selection.end.line - 1 : selection.end.line;
@@ -144,7 +145,7 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
     });
     this.tableHeaders.set(tableId, table.rows[0] ?? []);
     this.lastDocument = document.uri;
-    return Promise.resolve({ ok: true, table: { tableId, rows: table.rows, selectedRows } });
+    return { ok: true, table: { tableId, rows: table.rows, selectedRows } };
   }
 
   async apply(plans: readonly InsertionPlan[]): Promise<ApplyResult> {
@@ -194,7 +195,7 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
     await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(serializeAuditFile(documentUri.path, [...existing, ...records])));
   }
 
-  readAudit(): Promise<AuditRecord[]> {
+  async readAudit(): Promise<AuditRecord[]> {
     return this.readAuditOf(this.auditDocument());
   }
 
