@@ -125,6 +125,7 @@ describe('scanTerms: BLOCK / WARN / ESCALATE in Chinese and English', () => {
   it('still flags the sensitive reading of those words', () => {
     const cases: Array<[string, string]> = [
       ['她刚做完手术,要去医院复查', 'BLOCK:HEALTH'],
+      ['他上个月开过刀', 'BLOCK:HEALTH'],
       ['她流产了,需要休息', 'BLOCK:MATERNITY'],
       ['他信教,周五要做礼拜', 'BLOCK:RELIGION'],
       ['她信佛', 'BLOCK:RELIGION'],
