@@ -506,24 +506,21 @@ export class WordMock {
         this.body.push(table);
       }
     }
-    const self = this;
     const office = new OfficeMockObject({
       context: {
         requirements: {
-          isSetSupported(name: string, version?: string): boolean {
-            return name === 'WordApi' && Number(version ?? '1.1') <= self.wordApi;
-          },
+          isSetSupported: (name: string, version?: string): boolean => name === 'WordApi' && Number(version ?? '1.1') <= this.wordApi,
         },
         document: {
-          getSelectedDataAsync(coercion: string, callback: (r: { status: string; value?: unknown; error?: unknown }) => void): void {
-            const value = coercion === 'matrix' ? self.selectedMatrix() : undefined;
+          getSelectedDataAsync: (coercion: string, callback: (r: { status: string; value?: unknown; error?: unknown }) => void): void => {
+            const value = coercion === 'matrix' ? this.selectedMatrix() : undefined;
             setTimeout(() => callback(value ? { status: 'succeeded', value } : { status: 'failed', error: { message: 'not a matrix selection' } }), 0);
           },
-          addHandlerAsync(_type: string, handler: () => void): void {
-            self.selectionHandlers.push(handler);
+          addHandlerAsync: (_type: string, handler: () => void): void => {
+            this.selectionHandlers.push(handler);
           },
-          removeHandlerAsync(_type: string, options: { handler: () => void }): void {
-            self.selectionHandlers = self.selectionHandlers.filter((h) => h !== options.handler);
+          removeHandlerAsync: (_type: string, options: { handler: () => void }): void => {
+            this.selectionHandlers = this.selectionHandlers.filter((h) => h !== options.handler);
           },
         },
       },
@@ -536,9 +533,9 @@ export class WordMock {
     this.office = office;
 
     const word = new OfficeMockObject({
-      async run(a: unknown, b?: unknown): Promise<unknown> {
+      run: async (a: unknown, b?: unknown): Promise<unknown> => {
         const batch = (typeof a === 'function' ? a : b) as (ctx: MockContext) => Promise<unknown>;
-        const context = typeof a === 'function' ? new MockContext(self) : (a as Loadable).context;
+        const context = typeof a === 'function' ? new MockContext(this) : (a as Loadable).context;
         if (!(context instanceof MockContext)) throw new Error('InvalidObjectPath: Word.run with a foreign object');
         return batch(context);
       },
