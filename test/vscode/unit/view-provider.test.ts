@@ -34,7 +34,7 @@ function pageOf(view: InstanceType<typeof vscode.FakeWebviewView>): { host: Inst
 
 function setup() {
   const host = new VsCodeHost();
-  const provider = new LiuhenViewProvider(vscode.Uri.file('/ext'), host);
+  const provider = new LiuhenViewProvider(vscode.Uri.file('/ext') as never, host);
   const view = new vscode.FakeWebviewView();
   provider.resolveWebviewView(view as never);
   return { host, provider, view, page: pageOf(view) };

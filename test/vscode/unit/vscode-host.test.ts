@@ -170,7 +170,8 @@ describe('VsCodeHost: Markdown tables', () => {
     expect(read.table.rows[2]).toEqual(['赵六', 'B | 稳定', '中', '已有评语']);
     expect(read.table.selectedRows).toEqual([1, 2]);
     const records = tableToRecords(read.table.rows);
-    expect(records.records.map((r) => r.fields['姓名'])).toEqual(['王五', '赵六', '孙七']);
+    if (!records.ok) throw new Error(records.message);
+    expect(records.records.map((r) => [r.rowIndex, r.fields['姓名']])).toEqual([[1, '王五'], [2, '赵六'], [3, '孙七']]);
   });
 
   it('says how to make a table when the cursor is not in one', async () => {
@@ -241,7 +242,7 @@ describe('VsCodeHost: audit file beside the document', () => {
     __test.open('/hr/zhang.md', 'markdown', TRANSCRIPT);
     await host.saveAudit([record('a1')]);
     await host.saveAudit([record('a2')]);
-    expect(auditUriFor(vscode.Uri.file('/hr/zhang.md')).path).toBe('/hr/zhang.md.liuhen-audit.json');
+    expect(auditUriFor(vscode.Uri.file('/hr/zhang.md') as never).path).toBe('/hr/zhang.md.liuhen-audit.json');
     const stored = JSON.parse(new TextDecoder().decode(__test.files.get('file:///hr/zhang.md.liuhen-audit.json')));
     expect(stored.format).toBe('liuhen-audit/1');
     expect((await host.readAudit()).map((r) => r.auditId)).toEqual(['a1', 'a2']);
