@@ -171,6 +171,28 @@ describe('term data', () => {
     expect(parseTermSet(BUILTIN_TERM_SOURCES).ok).toBe(true);
   });
 
+  it('every term, scanned alone, is found under its own category (no term is shadowed by its own exceptions)', () => {
+    const set = builtinTermSet();
+    const unreachable = set.terms
+      .filter((t) => !scanTerms(t.text, { detectNames: false }).some((h) => h.category === t.category && h.start === 0 && h.end >= t.text.length))
+      .map((t) => `${t.category}: ${t.text}`);
+    expect(unreachable).toEqual([]);
+  });
+
+  it('every category has a bilingual message and rewrite, and terms or patterns in both languages', () => {
+    const set = builtinTermSet();
+    for (const [name, info] of set.categories) {
+      expect(hasHan(info.message.zh), name).toBe(true);
+      expect(hasHan(info.message.en), name).toBe(false);
+      expect(info.rewrite?.zh && hasHan(info.rewrite.zh), `${name} zh rewrite`).toBe(true);
+      expect(info.rewrite?.en && !hasHan(info.rewrite.en), `${name} en rewrite`).toBe(true);
+      if (name === 'THIRD_PARTY_NAME') continue; // detected from names.json, not from term lists
+      const words = [...set.terms.filter((t) => t.category === name).map((t) => t.text), ...set.patterns.filter((p) => p.category === name || p.reportedCategory === name).map((p) => p.regex.source)];
+      expect(words.some(hasHan), `${name}: Chinese terms`).toBe(true);
+      expect(words.some((w) => /^[\x20-\x7e]+$/.test(w) && /[a-z]/i.test(w)), `${name}: English terms`).toBe(true);
+    }
+  });
+
   it('reports problems in a company term file with the file and the field', () => {
     const r = parseTermSet({
       ...BUILTIN_TERM_SOURCES,
