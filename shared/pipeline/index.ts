@@ -7,3 +7,7 @@ export { generate, buildMessages, promptTokens, DEFAULT_SEED, FALLBACK_CONTEXT_W
 export { prepareEvidence, sourceTextOf, guardLanguage, type Evidence } from './evidence';
 export { detectFieldConflicts, lowerConfidences } from './conflicts';
 export { sha256Hex, newAuditId } from './hash';
+export { buildPlan, explainSection, toParagraphs, type PlanOptions } from './plan';
+export { auditToCsv, auditToJson, auditRow, toCsv, csvField, CSV_BOM, AUDIT_CSV_HEADER } from './audit-export';
+export { BatchRunner, suggestCommentColumn } from './batch';
+export type { BatchOptions, BatchState, BatchRowState, BatchListener, RowStatus } from './batch';
