@@ -77,6 +77,10 @@ const cnId = fc
     const first17 = `${province}${area}${ymd}${seq}`;
     return first17 + (cnIdCheckChar(first17) ?? '');
   });
+/** The same IDs with a space or dash between any digits, as writers group them. */
+const cnIdGrouped = cnId.chain((id) =>
+  fc.array(fc.constantFrom('', '', '', ' ', '-'), { minLength: 17, maxLength: 17 }).map((seps) => [...id].map((c, i) => c + (seps[i] ?? '')).join('')),
+);
 const mobile = fc.tuple(fc.constantFrom('13', '15', '17', '18', '19'), digits(9)).map(([a, b]) => a + b);
 const card = fc.tuple(fc.constantFrom('6222', '6217', '4111', '5500'), digits(11)).map(([head, body]) => {
   for (let d = 0; d <= 9; d++) if (luhnValid(`${head}${body}${d}`)) return `${head}${body}${d}`;
@@ -110,7 +114,7 @@ describe('redact: properties', () => {
 
   it('removes generated IDs, mobiles, Luhn-valid cards and e-mails wherever they are embedded', () => {
     fc.assert(
-      fc.property(context, fc.oneof(cnId, mobile, card, email), context, (before, value, after) => {
+      fc.property(context, fc.oneof(cnId, cnIdGrouped, mobile, card, email), context, (before, value, after) => {
         const text = `${before}${value}${after}`;
         const r = redact(text);
         expect(r.text).not.toContain(value);

@@ -78,6 +78,19 @@ describe('redact: Chinese resident ID numbers', () => {
     expectRedacted('证件:11010519491231002x。', '11010519491231002x', 'CN_ID');
     expectRedacted('证件 110105 19491231 002X 已核验', '110105 19491231 002X', 'CN_ID');
     expectRedacted('证件 110105-19491231-002X 已核验', '110105-19491231-002X', 'CN_ID');
+    // Other groupings writers use: 6-4-4-4 and 4-4-4-4-2.
+    expectRedacted('身份证230102 1991 0817 2034复印件已收', '230102 1991 0817 2034', 'CN_ID');
+    expectRedacted('身份证 2301 0219 9108 1720 34 已核验', '2301 0219 9108 1720 34', 'CN_ID');
+  });
+
+  it('finds an ID right after another number, and keeps a following year', () => {
+    const text = '电话 138 0013 8000 230102199108172034 2023年入职';
+    const r = redact(text);
+    expect(r.redactions.map((x) => [x.type, text.slice(x.start, x.end)])).toEqual([
+      ['CN_MOBILE', '138 0013 8000'],
+      ['CN_ID', '230102199108172034'],
+    ]);
+    expect(r.text).toContain('2023年入职');
   });
 
   it('redacts full-width digits and reports offsets in the original text', () => {

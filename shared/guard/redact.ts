@@ -57,8 +57,10 @@ const PRIORITY: readonly RedactionType[] = ['CN_ID', 'BANK_CARD', 'CN_MOBILE', '
 
 const digitsOnly = (s: string): string => s.replace(/[^\dXx]/g, '');
 
-// 18-digit ID: region(6) YYYYMMDD seq(3) check; the writer may group it 6-8-4 with spaces or dashes.
-const ID18 = /(?<!\d)[1-9]\d{5}[ -]?(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[ -]?\d{3}[\dXx](?!\d)/g;
+// 18-digit ID: region(6) YYYYMMDD seq(3) check. Writers group it in many ways (6-8-4, 6-4-4-4, 4-4-4-4-2), so
+// any single space or dash between digits is allowed; region and date are checked after the separators go.
+// A lookahead, so that every start of a digit group is tried (a rejected window must not hide a later ID).
+const ID18 = /(?<!\d)(?=([1-9](?:[ -]?\d){16}[ -]?[\dXx])(?!\d))/g;
 // 15-digit legacy ID: region(6) YYMMDD seq(3), no check digit.
 const ID15 = /(?<!\d)[1-9]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?![\dXx])/g;
 // Mobile: optional +86 / 0086 / (+86), then 1[3-9]x xxxx xxxx with optional single separators.
@@ -104,12 +106,19 @@ function isCjk(c: number): boolean {
 
 function findIds(t: string, out: Candidate[]): void {
   for (const m of t.matchAll(ID18)) {
-    const digits = digitsOnly(m[0]);
+    const value = m[1] ?? '';
+    const start = m.index;
+    const end = start + value.length;
+    const digits = digitsOnly(value);
     if (!hasCnIdStructure(digits)) continue;
     const checksumValid = isValidCnIdChecksum(digits);
     // A wrong ID check digit but a valid Luhn digit: more likely a 18-digit bank card; let that detector take it.
     if (!checksumValid && /^\d{18}$/.test(digits) && luhnValid(digits)) continue;
-    out.push({ type: 'CN_ID', start: m.index, end: m.index + m[0].length, checksumValid });
+    // A grouped window inside a longer run of digit groups ("2019 0101 …") is only an ID with the right check digit.
+    const grouped = digits.length !== value.length;
+    const bordered = /\d[ -]$/.test(t.slice(Math.max(0, start - 2), start)) || /^[ -]\d/.test(t.slice(end, end + 2));
+    if (grouped && bordered && !checksumValid) continue;
+    out.push({ type: 'CN_ID', start, end, checksumValid });
   }
   for (const m of t.matchAll(ID15)) {
     if (!hasCnIdStructure(m[0])) continue;
