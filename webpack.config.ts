@@ -11,7 +11,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import HtmlWebpackPlugin from 'html-webpack-plugin';
-import type { Configuration } from 'webpack';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import type { Compiler, Configuration } from 'webpack';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 
@@ -35,7 +36,15 @@ export const PAGES: PageEntry[] = [
     template: './addin/model-check/index.html',
     filename: 'model-check.html',
   },
+  // The Word task pane (manifest: https://localhost:3000/taskpane.html) and the ribbon's FunctionFile.
+  { name: 'taskpane', script: './addin/taskpane/index.ts', template: './addin/taskpane/taskpane.html', filename: 'taskpane.html' },
+  { name: 'commands', script: './addin/commands/index.ts', template: './addin/commands/commands.html', filename: 'commands.html' },
+  // The same panel beside an in-browser document: try Liuhen without Word.
+  { name: 'playground', script: './addin/playground/index.ts', template: './addin/playground/index.html', filename: 'playground.html' },
 ];
+
+/** Static files copied into the output as they are (the manifest's icons under /assets/). */
+export const STATIC_DIRS: Array<{ from: string; to: string }> = [{ from: 'addin/assets', to: 'assets' }];
 
 /**
  * Pages built only with `--env bench` (into dist/bench/): the engine benchmark, which imports WebLLM's own
@@ -56,25 +65,65 @@ export const BENCH_PAGES: PageEntry[] = [
   },
 ];
 
-interface Env {
+/** `--env` values. */
+export interface Env {
   bench?: boolean;
+  /** Output folder (absolute, or relative to the repository root); default dist/ (dist/bench with `bench`). */
+  outDir?: string;
+  /** Only these page names (comma-separated), e.g. `--env pages=playground` for a faster test build. */
+  pages?: string;
 }
 
-interface Argv {
+/** webpack-cli's argv (the part used here). */
+export interface Argv {
   mode?: 'production' | 'development' | 'none';
 }
 
-export default function config(env: Env = {}, argv: Argv = {}): Configuration {
+/**
+ * Emits the files of {@link STATIC_DIRS} (those that exist) into the output. A dozen icons do not justify
+ * another dependency (copy-webpack-plugin).
+ */
+class CopyStaticPlugin {
+  constructor(private readonly dirs: Array<{ from: string; to: string }>) {}
+  apply(compiler: Compiler): void {
+    compiler.hooks.thisCompilation.tap('CopyStaticPlugin', (compilation) => {
+      compilation.hooks.processAssets.tap({ name: 'CopyStaticPlugin', stage: compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL }, () => {
+        for (const { from, to } of this.dirs) {
+          const dir = path.resolve(root, from);
+          if (!existsSync(dir)) continue;
+          compilation.contextDependencies.add(dir);
+          const walk = (d: string): void => {
+            for (const name of readdirSync(d)) {
+              const full = path.join(d, name);
+              if (statSync(full).isDirectory()) walk(full);
+              else {
+                const rel = path.posix.join(to, path.relative(dir, full).split(path.sep).join('/'));
+                compilation.emitAsset(rel, new compiler.webpack.sources.RawSource(readFileSync(full)));
+              }
+            }
+          };
+          walk(dir);
+        }
+      });
+    });
+  }
+}
+
+/** The browser pages: task pane, commands, playground, model check (or the bench pages with `--env bench`). */
+export function pagesConfig(env: Env = {}, argv: Argv = {}): Configuration {
   const mode = argv.mode ?? 'production';
   const production = mode === 'production';
-  const pages = env.bench ? BENCH_PAGES : PAGES;
+  const wanted = env.pages ? new Set(env.pages.split(',')) : undefined;
+  const pages = (env.bench ? BENCH_PAGES : PAGES).filter((p) => !wanted || wanted.has(p.name));
+  const outDir = env.outDir ? path.resolve(root, env.outDir) : path.resolve(root, env.bench ? 'dist/bench' : 'dist');
   return {
+    name: 'pages',
     mode,
     context: root,
     target: 'web',
     entry: Object.fromEntries(pages.map((p) => [p.name, p.script])),
     output: {
-      path: path.resolve(root, env.bench ? 'dist/bench' : 'dist'),
+      path: outDir,
       filename: production ? '[name].[contenthash:8].js' : '[name].js',
       chunkFilename: production ? '[name].[contenthash:8].js' : '[name].js',
       // Relative URLs: the same build works under any path (add-in host, webview, local test server).
@@ -93,16 +142,19 @@ export default function config(env: Env = {}, argv: Argv = {}): Configuration {
         },
       ],
     },
-    plugins: pages.map(
-      (p) =>
-        new HtmlWebpackPlugin({
-          template: p.template,
-          filename: p.filename,
-          chunks: [p.name],
-          scriptLoading: 'module',
-          minify: production,
-        }),
-    ),
+    plugins: [
+      ...pages.map(
+        (p) =>
+          new HtmlWebpackPlugin({
+            template: p.template,
+            filename: p.filename,
+            chunks: [p.name],
+            scriptLoading: 'module',
+            minify: production,
+          }),
+      ),
+      ...(env.bench ? [] : [new CopyStaticPlugin(STATIC_DIRS)]),
+    ],
     devtool: production ? false : 'cheap-module-source-map',
     optimization: {
       minimize: production,
@@ -121,4 +173,14 @@ export default function config(env: Env = {}, argv: Argv = {}): Configuration {
     },
     stats: 'errors-warnings',
   };
+}
+
+/**
+ * Every configuration webpack builds. Another config (e.g. the VS Code extension host bundle) is added by
+ * appending its builder here; each builder takes the same `(env, argv)`.
+ */
+export const CONFIGS: Array<(env: Env, argv: Argv) => Configuration> = [pagesConfig];
+
+export default function config(env: Env = {}, argv: Argv = {}): Configuration[] {
+  return CONFIGS.map((build) => build(env, argv));
 }

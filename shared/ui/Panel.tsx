@@ -60,7 +60,7 @@ type RunState =
   | { status: 'cancelled' }
   | { status: 'error'; message: string };
 
-type InsertState = { status: 'idle' } | { status: 'busy' } | { status: 'done'; count: number } | { status: 'copied' } | { status: 'error'; message: string };
+type InsertState = { status: 'idle' } | { status: 'busy' } | { status: 'done'; count: number; auditError?: string } | { status: 'copied' } | { status: 'error'; message: string };
 
 export type SourceMode = 'selection' | 'paste' | 'table';
 
@@ -231,9 +231,10 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
         setInsert({ status: 'error', message: applied.failed.map((f) => f.message).join('\n') });
         return;
       }
-      await host.saveAudit([{ ...run.result.audit, time: new Date().toISOString() }]);
+      // Plans that carry their audit record are stored by the host with the insertion; others are saved here.
+      if (!plan.audit) await host.saveAudit([{ ...run.result.audit, time: new Date().toISOString() }]);
       setAuditVersion((v) => v + 1);
-      setInsert({ status: 'done', count: applied.inserted.length });
+      setInsert({ status: 'done', count: applied.inserted.length, ...(applied.auditError ? { auditError: applied.auditError } : {}) });
     } catch (error) {
       setInsert({ status: 'error', message: message(error, locale) });
     }
@@ -382,6 +383,11 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
               {insert.status === 'done' && (
                 <MessageBar intent="success" role="status">
                   <MessageBarBody data-testid="insert-done">{t.inserted(insert.count)}</MessageBarBody>
+                </MessageBar>
+              )}
+              {insert.status === 'done' && insert.auditError && (
+                <MessageBar intent="warning" role="alert">
+                  <MessageBarBody>{insert.auditError}</MessageBarBody>
                 </MessageBar>
               )}
               {insert.status === 'copied' && (

@@ -1,12 +1,10 @@
-/**
- * The real pipeline, wired once. TEMPORARY until shared/pipeline/generate.ts and plan.ts land: both functions
- * reject with a clear message, so a host that mounts the panel today still paints and explains.
- */
+/** The real pipeline, wired once: generate() and the insertion planner from shared/pipeline. */
+import { generate } from '../pipeline/generate';
+import { buildPlan } from '../pipeline/plan';
 import type { PipelineFns } from './pipeline-fns';
 
 export const defaultPipeline: PipelineFns = {
-  generate: () => Promise.reject(new Error('The generation pipeline is not available in this build yet.')),
-  plan: () => {
-    throw new Error('The insertion planner is not available in this build yet.');
-  },
+  generate,
+  // The plan carries the audit record: the host stores it in the same batch as the insertion.
+  plan: (result, template, target) => buildPlan(result, template, target),
 };

@@ -1,0 +1,48 @@
+/**
+ * The Word task pane: waits for Office.js (`Office.onReady`), then mounts the shared panel with WordHost (the
+ * only code that touches `Word.*`) and the WebLLM engine (WebLLM itself loads in the engine worker's chunk,
+ * after the pane has painted). Follows Office's theme and display language.
+ */
+import { BUILTIN_REGISTRY } from '../../models/registry/builtin';
+import { WebLlmEngine } from '../../shared/engine/webllm-engine';
+import { mountPanel, type PanelTheme } from '../../shared/ui';
+import { WordHost } from '../word/word-host';
+
+/** Dark when Office's body background is dark (Office.context.officeTheme; absent on some hosts). */
+export function officeThemeKind(theme: { bodyBackgroundColor?: string } | undefined): PanelTheme | undefined {
+  const hex = theme?.bodyBackgroundColor?.replace('#', '');
+  if (!hex || !/^[0-9a-f]{6}$/i.test(hex)) return undefined;
+  const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255) as [number, number, number];
+  // Relative luminance (sRGB approximation): below 0.4 is a dark theme.
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.4 ? 'dark' : 'light';
+}
+
+function showFatal(root: HTMLElement, message: string): void {
+  const p = document.createElement('p');
+  p.setAttribute('role', 'alert');
+  p.style.padding = '1rem';
+  p.textContent = message;
+  root.replaceChildren(p);
+}
+
+const root = document.getElementById('root');
+if (!root) throw new Error('taskpane.html is missing #root');
+
+if (typeof Office === 'undefined') {
+  showFatal(root, 'Office.js did not load. Open Liuhen from Word (Home → Liuhen), and check the network can reach appsforoffice.microsoft.com. · Office.js 未加载：请在 Word 中打开留痕，并确认网络可以访问 appsforoffice.microsoft.com。');
+} else {
+  Office.onReady((info) => {
+    if (info.host !== Office.HostType.Word) {
+      showFatal(root, 'Liuhen runs in Microsoft Word. · 留痕需要在 Microsoft Word 中运行。');
+      return;
+    }
+    const theme = officeThemeKind(Office.context.officeTheme);
+    // Word has no theme-changed event (Office's is Outlook-only): the theme is read once, at start-up.
+    mountPanel(root, {
+      host: new WordHost(),
+      createEngine: () => new WebLlmEngine({ registry: BUILTIN_REGISTRY }),
+      registry: BUILTIN_REGISTRY,
+      ...(theme ? { theme } : {}),
+    });
+  }).catch((error: unknown) => showFatal(root, `Office did not start the add-in: ${String(error)}`));
+}

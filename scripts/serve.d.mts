@@ -1,0 +1,7 @@
+/** Types of scripts/serve.mjs (plain JavaScript so `npm start` needs no loader). */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export declare const MIME: Record<string, string>;
+export declare const COMMON_HEADERS: Record<string, string>;
+export declare function createHandler(dir: string): (req: IncomingMessage, res: ServerResponse) => void;
+export declare function devCertificate(dir?: string): Promise<{ cert: string; key: string; certFile: string; created: boolean }>;

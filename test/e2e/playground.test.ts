@@ -1,0 +1,142 @@
+/**
+ * End to end on the built playground (webpack production build, served by scripts/serve.mjs's handler, Debian's
+ * Chromium): a writer selects the transcript, generates with the test-double engine, watches the sections stream
+ * in, sees the guard flags for a transcript with health / family-planning / harassment content before anything
+ * touches the document, inserts, accepts the suggestion, and the document holds the record.
+ * Screenshots are saved under test-results/e2e/.
+ */
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exitFixtures } from '../../shared/output/test-fixtures';
+import { bundleTestEngine, buildPages, chromiumAvailable, ensureResults, launchChromium, serve } from './setup';
+
+const E3 = exitFixtures().find((f) => f.id === 'E3');
+
+let browser: Browser | undefined;
+let server: { origin: string; close: () => Promise<void> } | undefined;
+let engineScript = '';
+let results = '';
+
+describe.skipIf(!chromiumAvailable())('playground end to end', () => {
+  beforeAll(async () => {
+    const dist = buildPages(['playground']);
+    engineScript = await bundleTestEngine();
+    server = await serve(dist);
+    browser = await launchChromium();
+    results = ensureResults();
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function open(query: string, config: Record<string, unknown> = {}): Promise<Page> {
+    if (!browser || !server) throw new Error('not set up');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    (page as Page & { errors?: string[] }).errors = errors;
+    await page.addInitScript(`window.__LIUHEN_E2E__ = ${JSON.stringify(config)};`);
+    await page.addInitScript(engineScript);
+    await page.goto(`${server.origin}/playground.html?${query}`);
+    await page.getByTestId('liuhen-panel').waitFor();
+    return page;
+  }
+
+  /** Selects the document's paragraphs (not the table), as a writer dragging over the transcript would. */
+  async function selectTranscript(page: Page): Promise<void> {
+    await page.evaluate(() => {
+      const ps = Array.from(document.querySelectorAll('[data-testid="doc"] p[data-block-id]'));
+      const first = ps[1];
+      const last = ps[ps.length - 1];
+      if (!first || !last) throw new Error('no paragraphs');
+      const range = document.createRange();
+      range.setStartBefore(first.firstChild ?? first);
+      range.setEndAfter(last.lastChild ?? last);
+      const sel = window.getSelection();
+      sel?.removeAllRanges();
+      sel?.addRange(range);
+    });
+  }
+
+  it('select, generate (streaming), flags before insert, insert, accept: the document holds the record', async () => {
+    if (!E3) throw new Error('fixture E3 missing');
+    const page = await open('lang=zh-CN&sample=exit-sensitive', { tokenDelayMs: 25 });
+    await expect.poll(() => page.getByTestId('model-status').getAttribute('data-phase')).toBe('idle');
+    const generate = page.getByTestId('generate');
+    expect(await generate.isDisabled()).toBe(true); // nothing selected yet
+    await page.screenshot({ path: path.join(results, '01-playground-start.png') });
+
+    await selectTranscript(page);
+    await expect.poll(() => page.getByTestId('selection-length').textContent()).toMatch(/已选中 \d+ 个字符/);
+    await expect.poll(() => generate.isEnabled()).toBe(true);
+    await generate.click();
+
+    // Sections stream in before the result is final.
+    const streaming = page.getByTestId('preview-streaming');
+    await streaming.locator('[data-section]').first().waitFor();
+    expect(await page.getByTestId('preview-final').count()).toBe(0);
+    expect(await page.getByTestId('cancel').isVisible()).toBe(true);
+    await page.screenshot({ path: path.join(results, '02-streaming.png') });
+
+    // Final record and the flags, before anything touched the document.
+    await page.getByTestId('preview-final').waitFor({ timeout: 30_000 });
+    const flags = page.getByTestId('flags');
+    for (const f of ['BLOCK:HEALTH', 'BLOCK:FAMILY_PLANNING', 'ESCALATE:GENDER_MARITAL_ALLEGATION']) {
+      expect(await flags.locator(`[data-flag="${f}"]`).count(), f).toBeGreaterThan(0);
+    }
+    expect(await page.getByTestId('review-needed').isVisible()).toBe(true);
+    expect(await page.evaluate(() => window.liuhenPlayground?.getSuggestions().length)).toBe(0);
+    const insert = page.getByTestId('insert');
+    expect(await insert.isDisabled()).toBe(true); // the writer must acknowledge the flags first
+    await page.screenshot({ path: path.join(results, '03-flags.png'), fullPage: true });
+
+    await page.getByTestId('ack').check();
+    await insert.click();
+    await page.getByTestId('insert-done').waitFor();
+    const group = page.locator('[data-testid="doc"] [data-suggestion-group]');
+    expect(await group.count()).toBe(1);
+    await page.screenshot({ path: path.join(results, '04-inserted-suggestion.png'), fullPage: true });
+
+    await group.getByRole('button', { name: /^Accept/ }).click();
+    expect(await page.locator('[data-testid="doc"] [data-suggestion-group]').count()).toBe(0);
+    const text = (await page.evaluate(() => window.liuhenPlayground?.text())) ?? '';
+    expect(text).toContain('【离职原因】');
+    for (const body of Object.values(E3.sections)) expect(text).toContain(body.split('\n')[0]);
+    // The audit trail holds the insertion, without the source text.
+    const audit = await page.evaluate(() => window.liuhenPlayground?.readAudit());
+    expect(audit).toHaveLength(1);
+    expect(JSON.stringify(audit)).not.toContain('心理医生');
+    await page.screenshot({ path: path.join(results, '05-accepted.png'), fullPage: true });
+    expect((page as Page & { errors?: string[] }).errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('cancel keeps the source and inserts nothing; without suggestions the pane offers copy instead', async () => {
+    const page = await open('lang=en&sample=exit-reasons&suggestions=0', { tokenDelayMs: 60 });
+    await expect.poll(() => page.getByTestId('model-status').getAttribute('data-phase')).toBe('idle');
+    // English UI follows the host's display language.
+    expect(await page.getByTestId('generate').textContent()).toBe('Generate');
+    await selectTranscript(page);
+    await expect.poll(() => page.getByTestId('generate').isEnabled()).toBe(true);
+    await page.getByTestId('generate').click();
+    await page.getByTestId('preview-streaming').locator('[data-section]').first().waitFor();
+    await page.getByTestId('cancel').click();
+    await page.getByText(/Cancelled\. Nothing was inserted/).waitFor();
+    expect(await page.evaluate(() => window.liuhenPlayground?.getSuggestions().length)).toBe(0);
+
+    await page.getByTestId('regenerate').click();
+    await page.getByTestId('preview-final').waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('no-suggestions').isVisible()).toBe(true);
+    expect(await page.getByTestId('insert').count()).toBe(0);
+    expect(await page.getByTestId('copy').isVisible()).toBe(true);
+    // The phone number in the transcript was redacted: the pane says what kind, never the value.
+    const redactions = page.getByTestId('redactions');
+    expect(await redactions.locator('[data-redaction="CN_MOBILE"]').count()).toBe(1);
+    expect(await page.getByTestId('liuhen-panel').textContent()).not.toContain('138 0013 8000');
+    await page.screenshot({ path: path.join(results, '06-no-suggestions-copy.png'), fullPage: true });
+    await page.close();
+  }, 120_000);
+});

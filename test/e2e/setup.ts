@@ -1,0 +1,69 @@
+/**
+ * Shared by the end-to-end tests and scripts/bench-addin.ts: build the pages with webpack into a temporary
+ * folder, bundle the test-double engine (test/e2e/test-engine.ts) with esbuild, serve the build with the real
+ * `npm start` request handler (scripts/serve.mjs) over http on 127.0.0.1, and launch Debian's Chromium.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { build } from 'esbuild';
+import { CHROMIUM, CHROMIUM_ARGS, ROOT } from '../browser/harness';
+
+export { launchChromium, chromiumAvailable } from '../browser/harness';
+
+/** Where screenshots go (kept as CI artefacts). */
+export const RESULTS = path.join(ROOT, 'test-results', 'e2e');
+
+/** Builds the given pages (production mode) into a fresh temporary folder; returns the folder. */
+export function buildPages(pages: string[], mode: 'production' | 'development' = 'production'): string {
+  const out = process.env.LIUHEN_E2E_DIST ?? mkdtempSync(path.join(os.tmpdir(), 'liuhen-e2e-'));
+  if (process.env.LIUHEN_E2E_DIST && existsSync(path.join(out, 'playground.html'))) return out; // reuse (local iteration)
+  const r = spawnSync('node', ['--import', 'tsx', 'node_modules/webpack-cli/bin/cli.js', '--mode', mode, '--env', `pages=${pages.join(',')}`, '--env', `outDir=${out}`], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`webpack build failed:\n${r.stdout}\n${r.stderr}`);
+  return out;
+}
+
+/** The test-double engine as one browser script (an IIFE) for `page.addInitScript`. */
+export async function bundleTestEngine(): Promise<string> {
+  const result = await build({
+    entryPoints: [path.join(ROOT, 'test/e2e/test-engine.ts')],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
+  const file = result.outputFiles[0];
+  if (!file) throw new Error('esbuild produced nothing');
+  return file.text;
+}
+
+/** Serves `dir` with scripts/serve.mjs's handler on 127.0.0.1 (random port). */
+export async function serve(dir: string): Promise<{ origin: string; close: () => Promise<void> }> {
+  const mod = await import('../../scripts/serve.mjs');
+  const server = createServer(mod.createHandler(dir));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export function ensureResults(): string {
+  mkdirSync(RESULTS, { recursive: true });
+  return RESULTS;
+}
+
+export { CHROMIUM, CHROMIUM_ARGS };
