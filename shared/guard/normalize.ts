@@ -70,9 +70,11 @@ export function normalizeText(text: string): NormalizedText {
     m++;
     i++;
   }
-  // Chunked to stay under the engine's argument-count limit on long inputs.
+  // Chunked to stay under the engine's argument-count limit on long inputs. `apply` takes the typed array as
+  // it is (a spread goes through the iterator protocol, ~6x slower); no TextDecoder: it would replace lone
+  // surrogates.
   let out = '';
-  for (let k = 0; k < m; k += 8192) out += String.fromCharCode(...codes.subarray(k, Math.min(m, k + 8192)));
+  for (let k = 0; k < m; k += 8192) out += String.fromCharCode.apply(null, codes.subarray(k, Math.min(m, k + 8192)) as unknown as number[]);
   return { text: out, starts: starts.slice(0, m), ends: ends.slice(0, m) };
 }
 
