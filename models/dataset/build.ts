@@ -13,7 +13,7 @@ import type { ChatMessage } from '../../shared/prompt';
 import { deriveContract, parseOutput, renderOutput } from '../../shared/output';
 import { promptTokens } from '../../shared/pipeline';
 import type { Template } from '../../shared/templates';
-import { bigramJaccard, rougeL } from '../eval/rouge';
+import { bigrams, jaccard, rougeL } from '../eval/rouge';
 import { guardLanguageOf, inferencePrompt, type ExampleKind } from './prompt';
 import type { RawRow, ReadResult } from './read';
 
@@ -279,27 +279,29 @@ function crossRowIssues(rows: readonly { row: RawRow; example: Example }[]): Dat
     } else byOutput.set(o, { row: row.row, input: i });
   }
 
-  // Near-identical inputs whose records disagree (different reason codes, or very different wording).
-  const candidates = rows.filter((r) => !duplicateOf.has(r.row.row));
-  for (let a = 0; a < candidates.length; a++) {
-    for (let b = a + 1; b < candidates.length; b++) {
+  // Near-identical inputs whose records disagree (different reason codes, or very different wording). Each row is
+  // reported once, against the first such row before it; bigram sets are computed once per row.
+  const candidates = rows
+    .filter((r) => !duplicateOf.has(r.row.row))
+    .map((r) => ({ ...r, grams: bigrams(r.example.source), input: key(r.row.input), output: key(r.example.messages[2].content), codes: reasonCodes(r.example.fields) }));
+  for (let b = 1; b < candidates.length; b++) {
+    const y = candidates[b];
+    if (!y) continue;
+    for (let a = 0; a < b; a++) {
       const x = candidates[a];
-      const y = candidates[b];
-      if (!x || !y) continue;
-      if (key(x.row.input) === key(y.row.input)) continue; // reported above
-      if (bigramJaccard(x.example.source, y.example.source) < 0.8) continue;
-      const codesX = reasonCodes(x.example.fields);
-      const codesY = reasonCodes(y.example.fields);
-      const wording = rougeL(x.example.messages[2].content, y.example.messages[2].content).f1;
-      const codesDiffer = codesX !== undefined && codesY !== undefined && codesX !== codesY;
+      if (!x || x.input === y.input || x.output === y.output) continue; // reported above
+      if (jaccard(x.grams, y.grams) < 0.8) continue;
+      const codesDiffer = x.codes !== undefined && y.codes !== undefined && x.codes !== y.codes;
+      const wording = codesDiffer ? 0 : rougeL(x.example.messages[2].content, y.example.messages[2].content).f1;
       if (codesDiffer || wording < 0.5) {
-        const why = codesDiffer ? `reason codes ${codesY} vs ${codesX}` : `records share only ${Math.round(wording * 100)}% of their wording`;
+        const why = codesDiffer ? `reason codes ${y.codes ?? ''} vs ${x.codes ?? ''}` : `records share only ${Math.round(wording * 100)}% of their wording`;
         issues.push({
           severity: 'warning',
           code: 'inconsistent-labels',
           rows: [y.row.row, x.row.row],
           message: `row ${y.row.row}: input is nearly the same as row ${x.row.row} but the records differ (${why}); check that both are labelled the same way`,
         });
+        break;
       }
     }
   }

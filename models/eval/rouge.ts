@@ -42,19 +42,25 @@ export function rougeL(candidate: string, reference: string): RougeL {
   return { precision, recall, f1 };
 }
 
+/** The character bigrams of a text (whitespace ignored), for {@link jaccard}. */
+export function bigrams(text: string): Set<string> {
+  const c = chars(text);
+  const s = new Set<string>();
+  for (let i = 0; i + 1 < c.length; i++) s.add(`${c[i]}${c[i + 1]}`);
+  if (c.length === 1 && c[0] !== undefined) s.add(c[0]);
+  return s;
+}
+
+/** Jaccard similarity of two bigram sets. */
+export function jaccard(ga: ReadonlySet<string>, gb: ReadonlySet<string>): number {
+  if (ga.size === 0 && gb.size === 0) return 1;
+  const [small, large] = ga.size <= gb.size ? [ga, gb] : [gb, ga];
+  let inter = 0;
+  for (const g of small) if (large.has(g)) inter++;
+  return inter / (ga.size + gb.size - inter);
+}
+
 /** Jaccard similarity of the character bigram sets (cheap near-duplicate test before the O(n·m) LCS). */
 export function bigramJaccard(a: string, b: string): number {
-  const grams = (t: string): Set<string> => {
-    const c = chars(t);
-    const s = new Set<string>();
-    for (let i = 0; i + 1 < c.length; i++) s.add(`${c[i]}${c[i + 1]}`);
-    if (c.length === 1 && c[0] !== undefined) s.add(c[0]);
-    return s;
-  };
-  const ga = grams(a);
-  const gb = grams(b);
-  if (ga.size === 0 && gb.size === 0) return 1;
-  let inter = 0;
-  for (const g of ga) if (gb.has(g)) inter++;
-  return inter / (ga.size + gb.size - inter);
+  return jaccard(bigrams(a), bigrams(b));
 }
