@@ -56,6 +56,12 @@ describe('render', () => {
     }
   });
 
+  it('lets the nine-box section name the cell by the template\'s own label', () => {
+    const system = renderSystem(talentZh);
+    expect(system).toContain('nine_box.cell: 1=待改进');
+    expect(system).toMatch(/【九宫格定位】[^\n]*格号和名称/);
+  });
+
   it('gives a system message and a user message', () => {
     const messages = render(exitZh, { kind: 'transcript', text: 'T1 员工: 主要还是钱。' });
     expect(messages.map((m) => m.role)).toEqual(['system', 'user']);
