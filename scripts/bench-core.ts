@@ -9,7 +9,8 @@
  *      ~60,000-character transcript built from the fixtures — median of several runs — against a baseline of one
  *      trivial regex pass over the same text, and the ratio guard / baseline.
  *
- * Options: --runs N (default 9), --chars N (default 60000).
+ * Options: --runs N (default 15), --chars N (default 60000). The machine may be shared: the best run is printed
+ * next to the median, and the ratio uses medians.
  */
 import { exitInterviewCases, talentReviewCases, talentRowText } from '../test/fixtures';
 import { guardText, redact, scanTerms } from '../shared/guard';
@@ -23,7 +24,7 @@ const option = (name: string): string | undefined => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : undefined;
 };
-const RUNS = Math.max(3, Number(option('runs') ?? '9'));
+const RUNS = Math.max(3, Number(option('runs') ?? '15'));
 const TARGET_CHARS = Math.max(1000, Number(option('chars') ?? '60000'));
 
 const median = (xs: readonly number[]): number => {
@@ -128,18 +129,22 @@ function throughput(): void {
       sink += n;
     }],
   ];
-  const results = cases.map(([label, fn]) => ({ label, ms: median(time(fn)) }));
+  const results = cases.map(([label, fn]) => {
+    const runs = time(fn);
+    return { label, ms: median(runs), best: Math.min(...runs) };
+  });
   const baseline = results[results.length - 1]?.ms ?? NaN;
   table(
-    ['what', 'ms/run', 'chars/s', 'MB/s', '× baseline'],
+    ['what', 'ms/run', 'best ms', 'chars/s', 'MB/s', '× baseline'],
     results.map((r) => [
       r.label,
       r.ms.toFixed(2),
+      r.best.toFixed(2),
       Math.round((text.length / r.ms) * 1000).toLocaleString('en'),
       ((bytes / r.ms) * 1000 / 1e6).toFixed(2),
       (r.ms / baseline).toFixed(1),
     ]),
-    ['l', 'r', 'r', 'r', 'r'],
+    ['l', 'r', 'r', 'r', 'r', 'r'],
   );
   const g = guardText(text);
   console.log(`\n  found: ${g.redacted.redactions.length} redactions, ${g.hits.length} term hits, ${g.flags.length} distinct flags (check value ${sink % 1000})`);
