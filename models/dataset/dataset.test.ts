@@ -270,7 +270,32 @@ describe('npm run dataset', () => {
     const card = JSON.parse(readFileSync(path.join(out, 'data-card.json'), 'utf8')) as { files: { train: { sha256: string } } };
     expect(card.files.train.sha256).toBe(sha256(readFileSync(path.join(out, 'train.jsonl'))));
     expect(readFileSync(path.join(out, 'report.md'), 'utf8')).toContain('**Built** 11 training and 1 validation examples');
-  });
+  }, 60_000); // spawns tsx: slow on a loaded machine
+
+  it('reads JSONL records against a company template file, skipping invalid rows when asked', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'liuhen-dataset-'));
+    const builtin = JSON.parse(readFileSync(path.join(ROOT, 'shared', 'templates', 'builtin', 'exit-interview.zh-CN.json'), 'utf8')) as Record<string, unknown> & { sections: { heading: string }[] };
+    const acme = { ...builtin, id: 'acme-exit', $schema: undefined, sections: builtin.sections.map((sec, i) => ({ ...sec, heading: ['一、离职原因', '二、在职体验', '三、意见建议'][i] })) };
+    const file = path.join(out, 'acme-exit.json');
+    writeFileSync(file, JSON.stringify(acme));
+    const acmeTemplate = new TemplateRegistry();
+    expect(acmeTemplate.addFile('acme-exit.json', JSON.stringify(acme)).ok).toBe(true);
+    const t = acmeTemplate.get('acme-exit', 'zh-CN') as Template;
+    const good = (reason: string, code: string) => renderOutput(t, { reasons: reason, experience: '员工评价正面。', suggestions: '建议优化流程。' }, {
+      reasons: [{ code, role: 'primary', stated: true, confidence: 0.9, sources: ['N1'] }], flags: [] });
+    const records = path.join(out, 'records.jsonl');
+    writeFileSync(records, [
+      { input: 'N1 钱少', output: good('员工因薪酬离职。', 'COMP'), kind: 'notes' },
+      { input: 'N1 通勤远', output: good('员工因通勤离职。', 'LOC'), kind: 'notes' },
+      { input: 'N1 太累', output: record('员工因工作量离职。') }, // the built-in headings: wrong for this template
+    ].map((o) => JSON.stringify(o)).join('\n'));
+    const r = run(['--input', records, '--template-file', file, '--template', 'acme-exit', '--lang', 'zh-CN', '--out', out, '--skip-invalid']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('3 rows, 2 valid, 1 with errors');
+    const train = readFileSync(path.join(out, 'train.jsonl'), 'utf8') + readFileSync(path.join(out, 'val.jsonl'), 'utf8');
+    expect(train).toContain('一、离职原因');
+    expect(train).toContain('"kind":"notes"');
+  }, 60_000); // spawns tsx: slow on a loaded machine
 
   it('refuses a broken file with exit 1 and a report, or exit 2 with a message for an unreadable one', () => {
     const out = mkdtempSync(path.join(tmpdir(), 'liuhen-dataset-'));
@@ -285,5 +310,5 @@ describe('npm run dataset', () => {
     const bad = run(['--input', broken, '--template', 'exit-interview', '--out', out]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('wrong columns: missing columns input, output');
-  });
+  }, 60_000); // spawns tsx: slow on a loaded machine
 });

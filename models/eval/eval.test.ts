@@ -151,5 +151,5 @@ describe('npm run eval', () => {
     const noRef = path.join(out, 'noref.jsonl');
     writeFileSync(noRef, `${JSON.stringify({ id: 'y', source: 'T2 员工: 钱少' })}\n`);
     expect(run(['--data', noRef, '--template', 'exit-interview', '--engine', 'replay']).stderr).toContain('needs a reference record for every case; missing: y');
-  });
+  }, 60_000); // spawns tsx: slow on a loaded machine
 });
