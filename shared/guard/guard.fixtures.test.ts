@@ -129,3 +129,25 @@ describe('guard on the talent-review fixtures (row text via recordToText)', () =
     expect(warn?.message).toMatch(/[\u4e00-\u9fff]/);
   });
 });
+
+describe('guard on the expected records (one good answer per fixture)', () => {
+  // The guard also runs on the model's output: a well-written record must pass it without a single alert, or
+  // writers learn to ignore the alerts.
+  it('raises nothing on the expected exit-interview sections', () => {
+    for (const c of exitCases) {
+      for (const [section, text] of Object.entries(c.expected.sections)) {
+        const g = guardText(text);
+        expect(g.hits.map((h) => `${h.flag}[${h.match}]`), `${c.id} ${section}`).toEqual([]);
+        expect(g.redacted.redactions, `${c.id} ${section}`).toEqual([]);
+      }
+    }
+  });
+
+  it('raises nothing on the expected talent-review comments', () => {
+    for (const c of talentCases) {
+      const e = c.expected;
+      const texts = [e.nine_box.label, ...e.strengths.map((s) => s.text), ...e.development.map((d) => d.text), ...(e.succession ? [e.succession.text] : [])];
+      for (const text of texts) expect(guardText(text).hits.map((h) => `${h.flag}[${h.match}]`), `${c.id}: ${text}`).toEqual([]);
+    }
+  });
+});
