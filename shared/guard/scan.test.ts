@@ -104,6 +104,22 @@ describe('scanTerms: BLOCK / WARN / ESCALATE in Chinese and English', () => {
     }
   });
 
+  it('does not flag neutral record sentences (zh and en)', () => {
+    const neutral = [
+      '员工因薪酬竞争力不足离职,已获外部offer。', '员工对直属上级的辅导评价正面,反映跨部门协作流程较长。', '建议优化晋升答辩的反馈机制,提供书面意见。',
+      '员工表示工作强度较大,连续三个月加班。', '该员工技术深度突出,主导了支付系统重构。', '绩效连续两期为A,具备承担更大范围职责的潜力。',
+      '员工提及通勤时间较长,希望公司考虑弹性工作制。', '员工在项目复盘中主动承担责任。', '员工计划回老家发展,已与新单位签约。',
+      '员工表示公司调整组织架构后岗位职责变化较大。', '该员工沟通直接,评审中能指出关键风险。', '员工离职前完成了全部交接,电脑已归还。',
+      '员工认可公司的技术氛围,但认为薪资低于市场水平。', '员工表示家庭原因需要回成都。', '公司为员工办理了离职证明。',
+      'The employee is leaving for a role with higher pay.', 'He suggested clearer feedback after promotion reviews.',
+      'The employee mentioned a long commute after moving house.', 'Strong technical depth; led the payments migration.',
+      'Ready for a wider scope within one to two years.', 'He handled the handover thoroughly and returned his laptop.',
+      'She owns the quality programme and mentors new testers.', 'The employee said the reorganisation changed her role.',
+      'He is moving back to his home city to be closer to family.', 'She reported that one-to-ones were often cancelled.',
+    ];
+    for (const text of neutral) expect(guardText(text).hits.map((h) => `${h.flag}[${h.match}]`), text).toEqual([]);
+  });
+
   it('does not flag business idioms and technical words that contain a sensitive term', () => {
     for (const text of [
       '她负责代码复查和质量复查',
