@@ -255,7 +255,7 @@ function crossRowIssues(rows: readonly { row: RawRow; example: Example }[]): Dat
     const first = byPair.get(pair);
     if (first !== undefined) {
       duplicateOf.add(row.row);
-      issues.push({ severity: 'error', code: 'duplicate', rows: [row.row, first], message: `row ${row.row}: duplicate of row ${first} (same input and output); a repeated example is over-weighted` });
+      issues.push({ severity: 'error', code: 'duplicate', rows: [row.row, first], message: `row ${row.row} (line ${row.line}): duplicate of row ${first} (same input and output); a repeated example is over-weighted` });
       continue;
     }
     byPair.set(pair, row.row);
@@ -265,7 +265,7 @@ function crossRowIssues(rows: readonly { row: RawRow; example: Example }[]): Dat
         severity: 'warning',
         code: 'same-input-different-output',
         rows: [row.row, sameInput.row],
-        message: `row ${row.row}: same input as row ${sameInput.row} but a different record; keep the better one, or the model learns both`,
+        message: `row ${row.row} (line ${row.line}): same input as row ${sameInput.row} but a different record; keep the better one, or the model learns both`,
       });
     } else byInput.set(i, { row: row.row, output: o });
     const sameOutput = byOutput.get(o);
@@ -274,7 +274,7 @@ function crossRowIssues(rows: readonly { row: RawRow; example: Example }[]): Dat
         severity: 'warning',
         code: 'same-output-different-input',
         rows: [row.row, sameOutput.row],
-        message: `row ${row.row}: same record as row ${sameOutput.row} for a different input; a copied record teaches the model to ignore the input`,
+        message: `row ${row.row} (line ${row.line}): same record as row ${sameOutput.row} for a different input; a copied record teaches the model to ignore the input`,
       });
     } else byOutput.set(o, { row: row.row, input: i });
   }
@@ -299,7 +299,7 @@ function crossRowIssues(rows: readonly { row: RawRow; example: Example }[]): Dat
           severity: 'warning',
           code: 'inconsistent-labels',
           rows: [y.row.row, x.row.row],
-          message: `row ${y.row.row}: input is nearly the same as row ${x.row.row} but the records differ (${why}); check that both are labelled the same way`,
+          message: `row ${y.row.row} (line ${y.row.line}): input is nearly the same as row ${x.row.row} but the records differ (${why}); check that both are labelled the same way`,
         });
         break;
       }

@@ -184,7 +184,7 @@ describe('validating records against the template', () => {
       ]),
     );
     expect(r.issues.find((i) => i.code === 'duplicate')?.message).toBe(
-      'row 3: duplicate of row 1 (same input and output); a repeated example is over-weighted',
+      'row 3 (line 18): duplicate of row 1 (same input and output); a repeated example is over-weighted',
     );
     expect(r.issues.find((i) => i.code === 'inconsistent-labels')?.message).toContain('reason codes CAREER vs COMP');
   });

@@ -10,7 +10,7 @@ function cell(text: string): string {
 
 function issueTable(issues: readonly DatasetIssue[]): string[] {
   if (issues.length === 0) return ['None.', ''];
-  return ['| row | kind | problem |', '| --- | --- | --- |', ...issues.map((i) => `| ${i.rows[0] ?? ''} | ${i.code} | ${cell(i.message)} |`), ''];
+  return ['| row | check | problem |', '| --- | --- | --- |', ...issues.map((i) => `| ${i.rows[0] ?? ''} | ${i.code} | ${cell(i.message)} |`), ''];
 }
 
 /** Markdown report of a build. `paths` are the files written (omitted when nothing was written). */
@@ -49,7 +49,7 @@ export function renderReport(result: BuildResult, paths?: { train: string; valid
   lines.push(
     '## Data card',
     '',
-    'Every example is rendered with the same code and system prompt as inference (normalise → redact → render); ' +
+    'Every example is rendered by the pipeline\'s own prompt code and system prompt (redact → withhold protected content → normalise → render); ' +
       'the answer is the record in the contract\'s canonical form.',
     '',
     '```json',
