@@ -130,11 +130,11 @@ function groupBlocks(blocks: readonly DocBlock[]): Array<{ suggestion?: string; 
   return out;
 }
 
-export function PlaygroundDocument({ host }: { host: PlaygroundHost }): ReactElement {
+export function PlaygroundDocument({ host, initialSample }: { host: PlaygroundHost; initialSample?: string }): ReactElement {
   const s = useStyles();
   const blocks = useBlocks(host);
   const [editing, setEditing] = useState<string | undefined>();
-  const [sample, setSample] = useState(SAMPLES[0]?.id ?? '');
+  const [sample, setSample] = useState(initialSample ?? SAMPLES[0]?.id ?? '');
   const pending = host.getSuggestions();
   const loadSample = (id: string): void => {
     setSample(id);

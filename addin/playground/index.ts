@@ -54,7 +54,7 @@ const panelRoot = document.getElementById('panel');
 if (!docRoot || !panelRoot) throw new Error('playground.html is missing #document or #panel');
 
 createRoot(docRoot).render(
-  createElement(FluentProvider, { theme: theme === 'dark' ? webDarkTheme : theme === 'light' ? webLightTheme : fluentTheme, style: { minHeight: '100%', backgroundColor: 'transparent' } }, createElement(PlaygroundDocument, { host })),
+  createElement(FluentProvider, { theme: theme === 'dark' ? webDarkTheme : theme === 'light' ? webLightTheme : fluentTheme, style: { minHeight: '100%', backgroundColor: 'transparent' } }, createElement(PlaygroundDocument, { host, ...(sample ? { initialSample: sample.id } : {}) })),
 );
 
 mountPanel(panelRoot, {

@@ -1,8 +1,10 @@
 /** Audit export: the trail (留痕) of every record inserted into this document, as JSON or CSV. */
 import { Button, Caption1, makeStyles, Text, tokens } from '@fluentui/react-components';
 import { useState, type ReactElement } from 'react';
-import type { AuditRecord, DocumentHost } from '../host/port';
-import { downloadFile, toCsv } from './files';
+import type { DocumentHost } from '../host/port';
+import { auditToCsv, auditToJson } from '../pipeline/audit-export';
+import type { Template } from '../templates/schema';
+import { downloadFile } from './files';
 import type { Strings } from './i18n';
 
 const useStyles = makeStyles({
@@ -10,24 +12,17 @@ const useStyles = makeStyles({
   row: { display: 'flex', columnGap: tokens.spacingHorizontalS, flexWrap: 'wrap', alignItems: 'center' },
 });
 
-const COLUMNS: Array<keyof AuditRecord> = ['auditId', 'time', 'templateId', 'templateVersion', 'templateLanguage', 'modelId', 'sourceHash', 'redactionCount', 'rowIndex', 'flags', 'fields'];
-
-export function auditToCsv(records: readonly AuditRecord[]): string {
-  return toCsv([
-    COLUMNS,
-    ...records.map((r) => COLUMNS.map((c) => (c === 'flags' ? r.flags.map((f) => f.flag).join(' ') : r[c]))),
-  ]);
-}
-
 export interface AuditExportProps {
   host: DocumentHost;
   strings: Strings;
   /** Changes after each insertion, so the count refreshes. */
   version: number;
   saveFile?: (name: string, mime: string, content: string) => Promise<void>;
+  /** Templates, to label codes in the CSV (nine-box cell → label). */
+  templates: readonly Template[];
 }
 
-export function AuditExport({ host, strings: t, version, saveFile = downloadFile }: AuditExportProps): ReactElement {
+export function AuditExport({ host, strings: t, version, templates, saveFile = downloadFile }: AuditExportProps): ReactElement {
   const s = useStyles();
   const [note, setNote] = useState<string | undefined>();
   const exportAs = async (kind: 'json' | 'csv'): Promise<void> => {
@@ -38,8 +33,8 @@ export function AuditExport({ host, strings: t, version, saveFile = downloadFile
         return;
       }
       const stamp = new Date().toISOString().slice(0, 10);
-      if (kind === 'json') await saveFile(`liuhen-audit-${stamp}.json`, 'application/json', JSON.stringify(records, null, 2));
-      else await saveFile(`liuhen-audit-${stamp}.csv`, 'text/csv;charset=utf-8', auditToCsv(records));
+      if (kind === 'json') await saveFile(`liuhen-audit-${stamp}.json`, 'application/json', auditToJson(records));
+      else await saveFile(`liuhen-audit-${stamp}.csv`, 'text/csv;charset=utf-8', auditToCsv(records, templates));
       setNote(`${records.length} ✓`);
     } catch (error) {
       setNote(error instanceof Error ? error.message : String(error));

@@ -382,7 +382,7 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
               </div>
               {insert.status === 'done' && (
                 <MessageBar intent="success" role="status">
-                  <MessageBarBody data-testid="insert-done">{t.inserted(insert.count)}</MessageBarBody>
+                  <MessageBarBody data-testid="insert-done">{t.inserted(insert.count, caps?.name ?? 'Word')}</MessageBarBody>
                 </MessageBar>
               )}
               {insert.status === 'done' && insert.auditError && (
@@ -405,7 +405,7 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
         </>
       )}
       <Divider />
-      <AuditExport host={host} strings={t} version={auditVersion} {...(deps.saveFile ? { saveFile: deps.saveFile } : {})} />
+      <AuditExport host={host} strings={t} version={auditVersion} templates={templates} {...(deps.saveFile ? { saveFile: deps.saveFile } : {})} />
     </main>
   );
 }

@@ -139,4 +139,65 @@ describe.skipIf(!chromiumAvailable())('playground end to end', () => {
     await page.screenshot({ path: path.join(results, '06-no-suggestions-copy.png'), fullPage: true });
     await page.close();
   }, 120_000);
+
+  it('batch: 20 table rows confirmed, run, paused, resumed, an injected failure retried, records inserted as suggestions', async () => {
+    const page = await open('lang=zh-CN&sample=exit-reasons', { tokenDelayMs: 5 });
+    await expect.poll(() => page.getByTestId('model-status').getAttribute('data-phase')).toBe('idle');
+    await page.getByTestId('template').selectOption('talent-review@zh-CN');
+    await page.getByLabel('表格行（批量）').check();
+    // The writer selects the 20 data rows of the table.
+    await page.evaluate(() => {
+      const first = document.querySelector('[data-testid="doc-table"] tr[data-row="1"]');
+      const last = document.querySelector('[data-testid="doc-table"] tr[data-row="20"]');
+      if (!first || !last) throw new Error('table rows missing');
+      const range = document.createRange();
+      range.setStartBefore(first);
+      range.setEndAfter(last);
+      window.getSelection()?.removeAllRanges();
+      window.getSelection()?.addRange(range);
+    });
+    await page.getByTestId('batch-read').click();
+    const rows = page.getByTestId('batch-rows').getByRole('checkbox');
+    await expect.poll(() => rows.count()).toBe(20);
+    expect(await page.getByText('已选 20 / 20 行').count()).toBe(1);
+    // The comment column of the same row is proposed as the destination.
+    expect(await page.getByTestId('batch-column').inputValue()).toBe('评语');
+    await page.screenshot({ path: path.join(results, '07-batch-confirm.png'), fullPage: true });
+
+    // One row's generation fails (the first one run).
+    await page.evaluate(() => (window as unknown as { __liuhenFake: { failNext(): void } }).__liuhenFake.failNext());
+    await page.getByTestId('batch-start').click();
+    const progress = page.getByTestId('batch-progress');
+    await expect.poll(async () => page.locator('[data-testid="batch-queue"] [data-status="done"], [data-testid="batch-queue"] [data-status="flagged"]').count(), { timeout: 30_000 }).toBeGreaterThan(2);
+    await page.getByTestId('batch-pause').click();
+    await expect.poll(() => progress.getAttribute('data-status')).toBe('paused');
+    // While paused the rest waits (the row being written when pause was clicked may still finish).
+    await page.waitForTimeout(500);
+    const waitingWhilePaused = await page.locator('[data-testid="batch-queue"] [data-status="waiting"]').count();
+    expect(waitingWhilePaused).toBeGreaterThan(0);
+    await page.screenshot({ path: path.join(results, '08-batch-paused.png'), fullPage: true });
+    await page.getByTestId('batch-resume').click();
+    await expect.poll(() => progress.getAttribute('data-status'), { timeout: 60_000 }).toBe('finished');
+    expect(await page.locator('[data-testid="batch-queue"] [data-status="failed"]').count()).toBe(1);
+
+    await page.getByTestId('batch-retry').click();
+    await expect.poll(() => page.locator('[data-testid="batch-queue"] [data-status="failed"]').count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => progress.getAttribute('data-status')).toBe('finished');
+
+    // Rows with flags wait for the writer; insert them too.
+    const insertFlagged = page.getByTestId('batch-insert-flagged');
+    if ((await insertFlagged.count()) > 0) await insertFlagged.click();
+    await expect.poll(() => page.locator('[data-testid="batch-queue"] [data-inserted="true"]').count(), { timeout: 30_000 }).toBe(20);
+    const cellSuggestions = page.locator('[data-testid="doc-table"] [data-suggestion-group]');
+    expect(await cellSuggestions.count()).toBe(20);
+    await page.screenshot({ path: path.join(results, '09-batch-inserted.png'), fullPage: true });
+
+    await page.getByTestId('accept-all').click();
+    expect(await cellSuggestions.count()).toBe(0);
+    const text = (await page.evaluate(() => window.liuhenPlayground?.text())) ?? '';
+    expect(text).toContain('【九宫格定位】');
+    expect((await page.evaluate(() => window.liuhenPlayground?.readAudit()))?.length).toBe(20);
+    expect((page as Page & { errors?: string[] }).errors).toEqual([]);
+    await page.close();
+  }, 180_000);
 });
