@@ -96,6 +96,8 @@ interface InsertAfter {
 interface TableEntry {
   table: Word.Table;
   rows: string[][];
+  /** Column indices by name, worked out once (a batch looks the same column up for every row). */
+  columns: Map<string, number>;
 }
 
 /** Options of {@link WordHost}. */
@@ -210,7 +212,7 @@ export class WordHost implements DocumentHost {
     const matrix = await this.selectedMatrix();
     const byMatrix = matrix ? matchRows(read.rows, matrix) : undefined;
     const tableId = this.newId('table');
-    this.tables.set(tableId, { table: read.table, rows: read.rows });
+    this.tables.set(tableId, { table: read.table, rows: read.rows, columns: new Map() });
     // The matrix names every selected row when Word gives it; the range comparison can only see what
     // getSelection() reports (just the last row under #5388), so take the larger answer.
     const selectedRows = byMatrix && byMatrix.length >= read.byRange.length ? byMatrix : read.byRange;
@@ -254,7 +256,7 @@ export class WordHost implements DocumentHost {
     if (!entry) return this.text('tableGone');
     if (t.kind === 'table-cell') {
       if (!Number.isInteger(t.rowIndex) || t.rowIndex < 0 || t.rowIndex >= entry.rows.length) return this.text('noRow', { row: t.rowIndex + 1 });
-      if (columnIndex(entry.rows, t.column) < 0) return this.text('noColumn', { column: t.column });
+      if (cachedColumn(entry, t.column) < 0) return this.text('noColumn', { column: t.column });
     }
     return { key: `t:${t.tableId}`, object: entry.table };
   }
@@ -331,7 +333,7 @@ export class WordHost implements DocumentHost {
     if (t.kind === 'table-cell') {
       const entry = this.tables.get(t.tableId);
       if (!entry) throw new Error(this.text('tableGone'));
-      const cell = entry.table.getCell(t.rowIndex, columnIndex(entry.rows, t.column));
+      const cell = entry.table.getCell(t.rowIndex, cachedColumn(entry, t.column));
       let last: Word.Paragraph | undefined;
       next = (text) => (last = last ? last.insertParagraph(text, 'After') : cell.body.insertParagraph(text, 'End'));
       tailKey = `${groupKey}:cell:${t.rowIndex}:${t.column}`;
@@ -418,6 +420,15 @@ function commentRange(paragraph: Word.Paragraph, text: string, anchor: string): 
     return paragraph.search(anchor, { matchCase: true }).getFirst();
   }
   return paragraph.getRange('Content');
+}
+
+function cachedColumn(entry: TableEntry, column: string): number {
+  let index = entry.columns.get(column);
+  if (index === undefined) {
+    index = columnIndex(entry.rows, column);
+    entry.columns.set(column, index);
+  }
+  return index;
 }
 
 /** Index of `column` in the table's header row (as tableToRecords finds it), or -1. */
