@@ -16,6 +16,7 @@ import {
   type TemplateLoadResult,
 } from './load';
 import { templateJsonSchema, type FieldType, type Template } from './schema';
+import acmeTalentJson from './examples/acme.talent-review.zh-CN.json';
 import schemaFile from './template.schema.json';
 
 const BUILTIN_FILES: Record<string, unknown> = {
@@ -178,22 +179,20 @@ describe('TemplateRegistry: a company adds its own templates without code change
 });
 
 describe('nine-box labels, numbering and reason codes are template data', () => {
-  /** ACME numbers its grid by letter and row and names the cells its own way. */
+  /** ACME (examples/acme.talent-review.zh-CN.json) codes its grid by potential row and performance column and names the cells its own way. */
   const ACME_GRID = [
     ['A1', '需关注'], ['A2', '稳定贡献'], ['A3', '资深专家'],
     ['B1', '待激发'], ['B2', '中坚'], ['B3', '业务骨干'],
     ['C1', '潜力待验证'], ['C2', '高潜新星'], ['C3', '明日领袖'],
   ] as const;
 
+  /** The example company file shipped in ./examples, added the way a company's own file would be. */
   function acmeTalent(): Template {
-    const json = companyCopy(talentZhJson);
-    json.name = 'ACME 人才盘点';
-    (json.taxonomies as Record<string, unknown>).nineBox = ACME_GRID.map(([code, label]) => ({ code, label }));
-    (json.fields as { guidance: string }).guidance = '最后一行写一个JSON对象:nine_box.cell为格子代码(字母为潜力行A–C,数字为绩效列1–3),数据不足时为null。';
     const registry = new TemplateRegistry();
-    ok(registry.addFile('acme-talent.json', JSON.stringify(json)));
+    ok(registry.addFile('acme.talent-review.zh-CN.json', JSON.stringify(acmeTalentJson)));
     const t = registry.get('talent-review', 'zh-CN');
     if (!t) throw new Error('not registered');
+    expect(t.name).toBe('ACME 人才盘点评语');
     return t;
   }
 
