@@ -121,3 +121,24 @@ def test_example_config_uses_valid_keys_and_values(setup):
     cfg = validate_config(raw, source=str(path))
     assert cfg.learning_rate == pytest.approx(2e-4)
     assert cfg.early_stopping_patience > 0
+
+
+def test_yaml_keys_reach_the_trainer(setup, tmp_path):
+    """Warm-up, clipping, evaluation cadence, early stopping and TensorBoard come from the YAML, not defaults."""
+    from liuhen_models.train import build_callbacks, build_training_arguments, lora_config
+
+    cfg = validate_config(base_config(*setup, warmup_ratio=0.1, max_grad_norm=0.5, save_steps=7,
+                                      early_stopping_patience=2, lora_dropout=0.05, target_modules=["q_proj", "v_proj"]))
+    args = build_training_arguments(cfg, tmp_path / "ckpt", steps_per_epoch=10, precision="fp32")
+    assert args.get_warmup_steps(200) == 20
+    assert args.max_grad_norm == 0.5
+    assert (args.eval_strategy, args.save_strategy, args.eval_steps, args.save_steps) == ("steps", "steps", 7, 7)
+    assert args.load_best_model_at_end and args.metric_for_best_model == "eval_loss" and args.greater_is_better is False
+    assert "tensorboard" in args.report_to
+    assert args.learning_rate == cfg.learning_rate and args.per_device_train_batch_size == cfg.batch_size
+    [stopper] = build_callbacks(cfg)
+    assert stopper.early_stopping_patience == 2
+    lora = lora_config(cfg)
+    assert (lora.r, lora.lora_alpha, lora.lora_dropout, sorted(lora.target_modules)) == (8, 16, 0.05, ["q_proj", "v_proj"])
+    by_epoch = build_training_arguments(validate_config(base_config(*setup)), tmp_path / "c2", 10, "fp32")
+    assert by_epoch.eval_strategy == "epoch" and by_epoch.save_strategy == "epoch"
