@@ -138,6 +138,8 @@ describe('redact: phone numbers', () => {
     expectKept('订单 1380013800');
     expectKept('订单 138001380001');
     expectKept('评分 4.5/5,排名 12/300');
+    expectKept('批次 0101 1234 5678'); // 0101 is no area code
+    expectKept('编号 0012345678');
   });
 });
 

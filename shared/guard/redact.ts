@@ -65,9 +65,13 @@ const ID18 = /(?<!\d)(?=([1-9](?:[ -]?\d){16}[ -]?[\dXx])(?!\d))/g;
 const ID15 = /(?<!\d)[1-9]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?![\dXx])/g;
 // Mobile: optional +86 / 0086 / (+86), then 1[3-9]x xxxx xxxx with optional single separators.
 const MOBILE = /(?<![\d+])(?:\(?(?:\+|00) ?86\)?[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?!\d)/g;
-// Landline: area code (0xx / 0xxx, "(010)", or +86 without the trunk 0), 7–8 digit local number, optional extension.
-const LANDLINE =
-  /(?<![\d+])(?:(?:\+|00) ?86[ -]?(?:\(0\)|0)?[1-9]\d{1,2}|\(0\d{2,3}\)|0\d{2,3})[ -]?[1-9]\d{2,3}[ -]?\d{4}(?:(?: ?(?:转|ext\.?|x) ?|-)\d{1,5})?(?!\d)/gi;
+// Landline: area code (010, 02x, or 0 + three digits from 03xx–09xx; "(010)"; or +86 without the trunk 0),
+// 7–8 digit local number, optional extension. Only real area-code shapes, so "0101 1234 5678" is not a phone.
+const AREA = String.raw`(?:10|2\d|[3-9]\d{2})`;
+const LANDLINE = new RegExp(
+  String.raw`(?<![\d+])(?:(?:\+|00) ?86[ -]?(?:\(0\)|0)?${AREA}|\(0${AREA}\)|0${AREA})[ -]?[1-9]\d{2,3}[ -]?\d{4}(?:(?: ?(?:转|ext\.?|x) ?|-)\d{1,5})?(?!\d)`,
+  'gi',
+);
 // Bank card: 16–19 digits, optionally in groups of four; Luhn-checked below.
 const BANK = /(?<!\d)(?:\d{4}[ -]?){3}\d{4}(?:[ -]?\d{1,3})?(?!\d)/g;
 
