@@ -8,12 +8,15 @@
  * (the textbook `[\w.]+@` regex is quadratic on long runs of letters).
  *
  * Known limitations:
- * - Landlines need an area code (`010-12345678`, `0755 8888 6666`, `+86 10 1234 5678`); a bare 7–8 digit local
- *   number is not redacted because it cannot be told from an amount or an order number.
+ * - Landlines need an area code of a real shape (010, 02x, 03xx–09xx: `010-12345678`, `0755 8888 6666`,
+ *   `+86 10 1234 5678`); a bare 7–8 digit local number is not redacted because it cannot be told from an amount
+ *   or an order number.
  * - Bank cards must pass Luhn and be written as 16–19 digits, optionally in groups of four; a mistyped card
  *   number is not redacted.
  * - Any 11-digit number starting 13–19 is taken for a mobile number, and any 15/18-digit number with a valid
- *   province code and birth date for an ID (safety first): an order number of that shape is redacted too.
+ *   province code and birth date for an ID (safety first): an order number of that shape is redacted too. An
+ *   18-digit ID may be grouped with single spaces or dashes anywhere; a grouped window that borders further
+ *   digit groups needs the right check digit. 15-digit IDs must be written without separators.
  * - Chinese addresses are found from the street part (`…路/街/大道/巷/弄/小区/大厦… + number + 号/弄/栋…`)
  *   outwards; a district or city alone (`成都`, `浦东新区`) is not personal data and is kept. English addresses
  *   need a house number and a capitalised street name with a street-type word (`221B Baker Street`); lower-case
