@@ -45,6 +45,25 @@ function audit(auditId: string, extra: Partial<AuditRecord> = {}): AuditRecord {
 
 const BODY = ['面谈记录', 'T1 HR:今天想了解离职原因。', 'T2 员工:主要还是钱。', '以上。'];
 
+describe('the Word double keeps Office\'s rules', () => {
+  it('a property read before load / before sync is an error string, and queued work waits for sync', async () => {
+    const { mock } = setup({ body: BODY });
+    const word = globalThis as unknown as { Word: { run<T>(batch: (c: Word.RequestContext) => Promise<T>): Promise<T> } };
+    await word.Word.run(async (context) => {
+      const doc = context.document;
+      expect(doc.changeTrackingMode).toBe('Error, property was not loaded');
+      doc.load('changeTrackingMode');
+      expect(doc.changeTrackingMode).toBe('Error, context.sync() was not called');
+      doc.changeTrackingMode = 'TrackAll' as Word.ChangeTrackingMode;
+      expect(mock.trackingMode).toBe('Off');
+      await context.sync();
+      expect(doc.changeTrackingMode).toBe('Off');
+      expect(mock.trackingMode).toBe('TrackAll');
+    });
+    expect(mock.syncs).toBe(1);
+  });
+});
+
 describe('WordHost: capabilities', () => {
   it('WordApi 1.4: suggestions, comments and tables', async () => {
     const { host } = setup();

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import exitJson from '../../../shared/fixtures/exit-interviews.json';
 import talentJson from '../../../shared/fixtures/talent-reviews.json';
-import { exitFixtures, talentFixtures, exitZh, talentZh } from '../../shared/output/test-fixtures';
+import { exitFixtures, talentFixtures, exitZh, talentZh, englishExit, englishTalent, exitEn, talentEn } from '../../shared/output/test-fixtures';
 import { buildMessages, generate, promptTokens } from '../../shared/pipeline/generate';
 import type { GenerationResult, PipelineSource } from '../../shared/pipeline/types';
 import type { Template } from '../../shared/templates/schema';
@@ -336,6 +336,35 @@ describe('generate: long sources', () => {
   function e1Like(): PipelineSource {
     return { kind: 'transcript', text: exitCases[0]?.source ?? '' };
   }
+});
+
+describe('generate: English templates', () => {
+  it('an English transcript: phone redacted with an English placeholder, names withheld, record parsed', async () => {
+    const fixture = englishExit();
+    const text = [
+      'T1 HR: What made you decide to leave?',
+      'T2 Employee: Mostly pay. The new offer is about 30% higher. Call me on 13800138000 if anything comes up.',
+      'T3 Employee: My manager John Smith never explained why my promotion review failed.',
+      'T4 Employee: Colleagues and mentoring were great, but requirements changed all the time.',
+    ].join('\n');
+    const engine = new FakeEngine({ outputs: [fixture.text] });
+    const result = await generate({ template: exitEn, source: { kind: 'transcript', text }, engine, modelId: 'm' });
+    expect(result.problems).toEqual([]);
+    expect(result.sections).toEqual(fixture.sections);
+    const prompt = promptText(engine);
+    expect(prompt).not.toContain('13800138000');
+    expect(result.redactions.map((r) => r.type)).toContain('CN_MOBILE');
+    expect(prompt).toContain('Write the record from this interview transcript.');
+  });
+
+  it('an English table row: MISSING flags by the English expected fields', async () => {
+    const fixture = englishTalent();
+    const row = { Role: 'Senior architect', Performance: 'A', Potential: 'N/A (new hire)', 'Technical depth': '9/10' };
+    const engine = new FakeEngine({ outputs: [fixture.text] });
+    const result = await generate({ template: talentEn, source: { kind: 'table-row', fields: row, header: Object.keys(row), rowIndex: 1 }, engine, modelId: 'm' });
+    expect(result.flags).toContainEqual({ flag: 'MISSING:Potential', where: 'source' });
+    expect(result.problems).toEqual([]);
+  });
 });
 
 describe('buildMessages', () => {
