@@ -255,6 +255,7 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
   const canGenerate = !!template && !running && model.phase !== 'unavailable' && model.phase !== 'checking' && (mode === 'selection' ? selectionLength > 0 : pasted.trim().length > 0);
   const suggestions = caps?.suggestions ?? true;
   const needsAck = run.status === 'done' && run.result.review.length > 0;
+  const nothingUsable = run.status === 'done' && Object.values(run.result.sections).every((b) => !b.trim());
   const sourceModes: SourceMode[] = template?.sources.includes('table-row') && caps?.tables !== false ? ['selection', 'paste', 'table'] : ['selection', 'paste'];
 
   return (
@@ -352,6 +353,11 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
                   <MessageBarBody>{t.truncated}</MessageBarBody>
                 </MessageBar>
               )}
+              {nothingUsable && (
+                <MessageBar intent="error" role="alert">
+                  <MessageBarBody data-testid="nothing-usable">{t.nothingUsable}</MessageBarBody>
+                </MessageBar>
+              )}
               <FlagsView result={run.result} strings={t} />
               <Title3 as="h2">{t.preview}</Title3>
               <FinalSections result={run.result} template={run.template} />
@@ -372,11 +378,11 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
               {needsAck && <Checkbox checked={reviewed} onChange={(_, d) => setReviewed(d.checked === true)} label={t.insertAnyway} data-testid="ack" />}
               <div className={s.row}>
                 {suggestions && (
-                  <Button appearance="primary" onClick={() => void doInsert()} disabled={insert.status === 'busy' || insert.status === 'done' || (needsAck && !reviewed)} data-testid="insert">
+                  <Button appearance="primary" onClick={() => void doInsert()} disabled={nothingUsable || insert.status === 'busy' || insert.status === 'done' || (needsAck && !reviewed)} data-testid="insert">
                     {t.insert}
                   </Button>
                 )}
-                <Button onClick={() => void doCopy()} data-testid="copy">
+                <Button onClick={() => void doCopy()} disabled={nothingUsable} data-testid="copy">
                   {t.copy}
                 </Button>
               </div>

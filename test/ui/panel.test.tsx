@@ -1,0 +1,223 @@
+// @vitest-environment jsdom
+/**
+ * Component tests of the panel (React + Fluent UI in jsdom) with the real pipeline, the FakeEngine double and an
+ * in-memory host: what the writer sees and what reaches the document.
+ */
+import { FluentProvider, webLightTheme } from '@fluentui/react-components';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BUILTIN_REGISTRY } from '../../models/registry/builtin';
+import type { GpuCapabilities } from '../../shared/engine/capabilities';
+import { EngineError } from '../../shared/engine/errors';
+import type { LlmEngine, LoadProgress } from '../../shared/engine/port';
+import { englishExit, exitFixtures } from '../../shared/output/test-fixtures';
+import { BUILTIN_TEMPLATES } from '../../shared/templates/load';
+import { defaultPipeline } from '../../shared/ui/default-pipeline';
+import type { PanelDeps } from '../../shared/ui/deps';
+import { ModelController } from '../../shared/ui/model-controller';
+import { Panel } from '../../shared/ui/Panel';
+import exitJson from '../../../shared/fixtures/exit-interviews.json';
+import { FakeEngine } from '../doubles/fake-engine';
+import { MemoryHost } from './memory-host';
+
+const GPU: GpuCapabilities = {
+  webgpu: true,
+  secureContext: true,
+  adapter: true,
+  shaderF16: true,
+  features: ['shader-f16'],
+  limits: { maxBufferSize: 2 ** 31, maxStorageBufferBindingSize: 2 ** 30, maxComputeWorkgroupStorageSize: 32768, maxStorageBuffersPerShaderStage: 10 },
+  isFallbackAdapter: false,
+};
+const NO_GPU: GpuCapabilities = { webgpu: false, secureContext: true, adapter: false, shaderF16: false, features: [], isFallbackAdapter: false };
+
+const fixtures = new Map(exitFixtures().map((f) => [f.id, f]));
+const sources = new Map((exitJson.cases as Array<{ id: string; source: string }>).map((c) => [c.id, c.source]));
+const E3 = { source: sources.get('E3') ?? '', output: fixtures.get('E3')?.text ?? '', sections: fixtures.get('E3')?.sections ?? {} };
+const E1 = { source: sources.get('E1') ?? '', output: fixtures.get('E1')?.text ?? '' };
+
+beforeEach(() => {
+  // jsdom has no matchMedia; Fluent and the panel only ask for it.
+  window.matchMedia ??= ((query: string) => ({ matches: false, media: query, addEventListener: () => undefined, removeEventListener: () => undefined, addListener: () => undefined, removeListener: () => undefined, onchange: null, dispatchEvent: () => false })) as typeof window.matchMedia;
+  // jsdom has no ResizeObserver either (Fluent's MessageBar reflow uses one): a no-op one is enough here.
+  globalThis.ResizeObserver ??= class {
+    observe(): void {}
+    unobserve(): void {}
+    disconnect(): void {}
+  };
+});
+afterEach(() => cleanup());
+
+function setup(options: { engine?: LlmEngine; host?: MemoryHost; gpu?: GpuCapabilities; deps?: Partial<PanelDeps> } = {}) {
+  const engine = options.engine ?? new FakeEngine({ outputs: [E3.output], chunkSize: 12 });
+  const host = options.host ?? new MemoryHost();
+  const deps: PanelDeps = { host, createEngine: () => engine, templates: BUILTIN_TEMPLATES, detectCapabilities: () => Promise.resolve(options.gpu ?? GPU), ...options.deps };
+  const controller = new ModelController({ createEngine: deps.createEngine, registry: BUILTIN_REGISTRY, detectCapabilities: deps.detectCapabilities ?? (() => Promise.resolve(GPU)) });
+  const view = render(
+    <FluentProvider theme={webLightTheme}>
+      <Panel deps={deps} controller={controller} pipeline={defaultPipeline} />
+    </FluentProvider>,
+  );
+  return { engine, host, view, controller };
+}
+
+const generateButton = (): HTMLButtonElement => screen.getByTestId('generate');
+
+// jsdom + Fluent render slowly on a busy CI machine; the assertions wait on what the writer would see, not on time.
+describe('panel: single record', { timeout: 40_000 }, () => {
+  it('generates from the live selection, streams sections, shows flags before anything is inserted, inserts after acknowledging', async () => {
+    const { host } = setup();
+    // zh-CN from the host's display language.
+    await screen.findByText('当前选中内容');
+    expect(generateButton().disabled).toBe(true);
+    act(() => host.select(E3.source));
+    await screen.findByText(`已选中 ${Array.from(E3.source).length} 个字符`);
+    await waitFor(() => expect(generateButton().disabled).toBe(false));
+
+    fireEvent.click(generateButton());
+    // Streaming preview (aria-live) before the final record.
+    const streaming = await screen.findByTestId('preview-streaming');
+    expect(streaming.getAttribute('aria-live')).toBe('polite');
+    await waitFor(() => expect(streaming.querySelector('[data-section]')).not.toBeNull());
+
+    const flags = await screen.findByTestId('flags', {}, { timeout: 10_000 });
+    for (const f of ['BLOCK:HEALTH', 'BLOCK:FAMILY_PLANNING', 'ESCALATE:GENDER_MARITAL_ALLEGATION']) {
+      expect(flags.querySelector(`[data-flag="${f}"]`), f).not.toBeNull();
+    }
+    expect(host.applied).toHaveLength(0);
+    const final = screen.getByTestId('preview-final');
+    for (const body of Object.values(E3.sections)) expect(final.textContent).toContain(body.split('\n')[0]);
+
+    // Review is required: Insert is disabled until the writer ticks the acknowledgement.
+    const insert: HTMLButtonElement = screen.getByTestId('insert');
+    expect(insert.disabled).toBe(true);
+    fireEvent.click(screen.getByLabelText('我已查看这些提示'));
+    await waitFor(() => expect(insert.disabled).toBe(false));
+    fireEvent.click(insert);
+    await screen.findByTestId('insert-done');
+    expect(host.applied).toHaveLength(1);
+    const plan = host.applied[0]?.[0];
+    expect(plan?.target).toEqual({ kind: 'after-anchor', anchor: 'sel-1' });
+    expect(plan?.blocks.map((b) => b.heading)).toEqual(['【离职原因】', '【在职体验】', '【意见建议】']);
+    // The audit trail was stored once, without the source text.
+    expect(host.audit).toHaveLength(1);
+    expect(JSON.stringify(host.audit)).not.toContain('心理医生');
+  });
+
+  it('redactions are reported by type and count, never by value', async () => {
+    const { host } = setup({ engine: new FakeEngine({ outputs: [E1.output], chunkSize: 12 }) });
+    act(() => host.select(E1.source));
+    await waitFor(() => expect(generateButton().disabled).toBe(false));
+    fireEvent.click(generateButton());
+    const redactions = await screen.findByTestId('redactions', {}, { timeout: 10_000 });
+    expect(redactions.querySelector('[data-redaction="CN_MOBILE"]')?.textContent).toContain('1 × 手机号');
+    expect(document.body.textContent).not.toContain('138 0013 8000');
+  });
+
+  it('without tracked changes it says so and offers copy instead of inserting', async () => {
+    const host = new MemoryHost({ name: 'Word', suggestions: false, suggestionsUnavailableReason: 'Word 2019 supports WordApi 1.3 only', comments: false, tables: false, displayLanguage: 'en-US' });
+    const copied: string[] = [];
+    setup({ host, engine: new FakeEngine({ outputs: [englishExit().text], chunkSize: 12 }), deps: { copyText: (t) => Promise.resolve(void copied.push(t)) } });
+    await screen.findByText('Current selection');
+    act(() => host.select(E1.source));
+    await waitFor(() => expect(generateButton().disabled).toBe(false));
+    fireEvent.click(generateButton());
+    const warning = await screen.findByTestId('no-suggestions', {}, { timeout: 10_000 });
+    expect(warning.textContent).toContain('WordApi 1.3');
+    expect(screen.queryByTestId('insert')).toBeNull();
+    fireEvent.click(screen.getByTestId('copy'));
+    await screen.findByText(/Copied/);
+    expect(copied[0]).toContain('[Reasons for leaving]');
+  });
+
+  it('cancel stops generation, inserts nothing and keeps the pasted notes', async () => {
+    const { host } = setup({ engine: new FakeEngine({ outputs: [E3.output], tokenDelayMs: 30 }) });
+    await screen.findByText('粘贴的笔记');
+    fireEvent.click(screen.getByLabelText('粘贴的笔记'));
+    const box: HTMLTextAreaElement = await screen.findByPlaceholderText('在此粘贴面谈记录或您的笔记。');
+    fireEvent.change(box, { target: { value: E3.source } });
+    await waitFor(() => expect(generateButton().disabled).toBe(false));
+    fireEvent.click(generateButton());
+    await screen.findByTestId('cancel');
+    fireEvent.click(screen.getByTestId('cancel'));
+    await screen.findByText(/已取消/);
+    expect(host.applied).toHaveLength(0);
+    expect((screen.getByPlaceholderText('在此粘贴面谈记录或您的笔记。') as HTMLTextAreaElement).value).toBe(E3.source);
+  });
+
+  it('a failed model download shows the engine message; pressing Generate again retries', async () => {
+    const fake = new FakeEngine({ outputs: [E1.output], chunkSize: 12 });
+    let attempts = 0;
+    const engine: LlmEngine = {
+      load: (id: string, onProgress?: (p: LoadProgress) => void) => {
+        attempts += 1;
+        onProgress?.({ fraction: 0.3, phase: 'downloading', loadedBytes: 300 * 2 ** 20, totalBytes: 900 * 2 ** 20, secondsLeft: 42, text: '' });
+        return attempts === 1 ? Promise.reject(new EngineError('network', { url: 'https://huggingface.co/x' })) : fake.load(id);
+      },
+      contextWindow: () => fake.contextWindow(),
+      generate: (r) => fake.generate(r),
+      isCached: () => Promise.resolve(false),
+      deleteCached: () => Promise.resolve(),
+    };
+    const { host } = setup({ engine });
+    act(() => host.select(E1.source));
+    await screen.findByText(/尚未下载/);
+    await waitFor(() => expect(generateButton().disabled).toBe(false));
+    fireEvent.click(generateButton());
+    const alert = await screen.findByTestId('run-error');
+    expect(alert.textContent).toBe(new EngineError('network', { url: 'https://huggingface.co/x' }).userMessage('zh-CN'));
+    fireEvent.click(generateButton());
+    await screen.findByTestId('preview-final', {}, { timeout: 10_000 });
+    expect(attempts).toBe(2);
+  });
+
+  it('download progress shows size and time left', async () => {
+    let release: () => void = () => undefined;
+    const engine: LlmEngine = {
+      load: (_id, onProgress) => {
+        onProgress?.({ fraction: 0.25, phase: 'downloading', loadedBytes: 400 * 2 ** 20, totalBytes: 1600 * 2 ** 20, secondsLeft: 120, text: 'Fetching param cache[3/20]' });
+        return new Promise<void>((resolve) => (release = resolve));
+      },
+      contextWindow: () => 4096,
+      generate: (r) => new FakeEngine({ outputs: [E1.output], chunkSize: 12 }).generate(r),
+      isCached: () => Promise.resolve(false),
+      deleteCached: () => Promise.resolve(),
+    };
+    setup({ engine });
+    fireEvent.click(await screen.findByText('下载/加载模型'));
+    const progress = await screen.findByTestId('model-progress');
+    expect(progress.textContent).toBe('25% · 正在下载 · 400 MB / 1.6 GB · 剩余约 2 分钟');
+    expect(screen.getByRole('progressbar')).toBeTruthy();
+    act(() => release());
+    await screen.findByText('已加载');
+  });
+
+  it('no WebGPU: explains why and does not offer Generate', async () => {
+    const { host } = setup({ gpu: NO_GPU });
+    act(() => host.select(E1.source));
+    const status = await screen.findByTestId('model-status');
+    await waitFor(() => expect(status.getAttribute('data-phase')).toBe('unavailable'));
+    expect(within(status).getByText('此处无法运行模型。')).toBeTruthy();
+    expect(generateButton().disabled).toBe(true);
+  });
+
+  it('the writer can switch the UI language', async () => {
+    setup();
+    await screen.findByText('当前选中内容');
+    fireEvent.change(screen.getByLabelText('语言'), { target: { value: 'en' } });
+    await screen.findByText('Current selection');
+    expect(generateButton().textContent).toBe('Generate');
+  });
+
+  it('malformed output: says nothing usable was written, offers no insert, keeps the raw text', async () => {
+    const { host } = setup({ engine: new FakeEngine({ outputs: ['好的，我来帮你整理一下。'] }) });
+    act(() => host.select(E1.source));
+    await waitFor(() => expect(generateButton().disabled).toBe(false));
+    fireEvent.click(generateButton());
+    await screen.findByTestId('nothing-usable', {}, { timeout: 10_000 });
+    expect((screen.getByTestId('insert') as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId('raw').textContent).toContain('我来帮你整理');
+    expect(screen.getByTestId('problems').querySelector('[data-problem]')).not.toBeNull();
+    expect(screen.getByTestId('regenerate')).toBeTruthy();
+  });
+});
