@@ -223,6 +223,18 @@ describe('WordHost: selection and insertion', () => {
     expect(mock.modeHistory).toEqual([]);
   });
 
+  it('only recent selections are kept as insertion places; an old one says to select again', async () => {
+    const { mock, host } = setup({ body: BODY, selection: { paragraphs: [1, 1] } });
+    const first = await host.readSelection();
+    let latest = first;
+    for (let i = 0; i < 20; i += 1) latest = await host.readSelection();
+    const old = await host.apply([{ auditId: 'old', target: { kind: 'after-anchor', anchor: first.anchor }, blocks: blocks(1) }]);
+    expect(old.failed[0]?.message).toMatch(/重新选中/);
+    const recent = await host.apply([{ auditId: 'new', target: { kind: 'after-anchor', anchor: latest.anchor }, blocks: blocks(1) }]);
+    expect(recent.inserted).toEqual(['new']);
+    expect(mock.inserted()).toHaveLength(3);
+  });
+
   it('notifies selection changes until unsubscribed', () => {
     const { mock, host } = setup({ body: BODY });
     let calls = 0;

@@ -41,6 +41,8 @@ import { AUDIT_NAMESPACE, appendAudit, parseAudit } from './audit-xml';
 
 /** Prefix of the content-control tag of every inserted record. */
 export const TAG_PREFIX = 'liuhen:';
+/** How many selections are remembered as insertion places (the pane uses the latest; older ones are released). */
+const MAX_ANCHORS = 16;
 /** Title of the content control (shown in Word when the writer clicks into the record). */
 const CONTROL_TITLE = 'Liuhen 留痕';
 
@@ -159,6 +161,13 @@ export class WordHost implements DocumentHost {
       await context.sync();
       const anchor = this.newId('sel');
       this.anchors.set(anchor, selection);
+      // Tracked ranges cost Word work on every edit: forget the oldest anchors (and untrack what we can).
+      for (const [old, range] of this.anchors) {
+        if (this.anchors.size <= MAX_ANCHORS) break;
+        this.anchors.delete(old);
+        this.tails.delete(`a:${old}`);
+        if (range.context === selection.context) context.trackedObjects.remove(range);
+      }
       return { text: wordText(selection.text).replace(/\n+$/, ''), anchor };
     });
   }

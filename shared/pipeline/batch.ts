@@ -68,6 +68,11 @@ export interface BatchOptions {
   header: string[];
   /** The rows to run (from tableToRecords, possibly filtered to the selected ones). */
   records: readonly TableRecord[];
+  /**
+   * Columns the model must not see, e.g. the comment column the records are written into (last year's comments
+   * or an earlier run's output would otherwise become "evidence").
+   */
+  excludeColumns?: string[];
   /** Column whose value identifies a row in exports and the pane (e.g. 工号); default: the row number. */
   idColumn?: string;
   /** Inserts records into the document. Without a host nothing is inserted (export only). */
@@ -86,9 +91,9 @@ export interface BatchOptions {
   now?: () => number;
 }
 
-function errorText(e: unknown): string {
+function errorText(e: unknown, language = 'zh-CN'): string {
   if (e && typeof e === 'object' && 'userMessage' in e && typeof (e as { userMessage: unknown }).userMessage === 'function') {
-    return (e as { userMessage(locale: string): string }).userMessage('zh-CN');
+    return (e as { userMessage(locale: string): string }).userMessage(language.startsWith('zh') ? 'zh-CN' : 'en');
   }
   return e instanceof Error ? e.message : String(e);
 }
@@ -275,11 +280,13 @@ export class BatchRunner {
     const { template, engine, modelId, header, onPartial } = this.options;
     try {
       const record = this.record(row);
+      const excluded = new Set(this.options.excludeColumns ?? []);
+      const fields = Object.fromEntries(Object.entries(record.fields).filter(([name]) => !excluded.has(name)));
       const result = await this.generate({
         template,
         engine,
         modelId,
-        source: { kind: 'table-row', fields: record.fields, header, rowIndex: record.rowIndex },
+        source: { kind: 'table-row', fields, header: header.filter((h) => !excluded.has(h)), rowIndex: record.rowIndex },
         signal: controller.signal,
         ...(onPartial ? { onPartial: (p: PartialParse, raw: string) => onPartial(row.rowIndex, p, raw) } : {}),
       });
@@ -300,7 +307,7 @@ export class BatchRunner {
       }
     } catch (e) {
       row.status = 'failed';
-      row.error = errorText(e);
+      row.error = errorText(e, this.options.template.language);
       this.finishedInRun += 1;
     } finally {
       this.controller = undefined;
@@ -336,7 +343,7 @@ export class BatchRunner {
     try {
       result = await host.apply(plans);
     } catch (e) {
-      for (const r of rows) r.insertError = errorText(e);
+      for (const r of rows) r.insertError = errorText(e, this.options.template.language);
       this.emit();
       return undefined;
     }

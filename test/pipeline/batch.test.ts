@@ -199,6 +199,20 @@ describe('BatchRunner', () => {
     expect(json.rows[3]?.flags).toContain('BLOCK:MATERNITY');
   });
 
+  it('columns excluded from the evidence (the comment column) never reach the model', async () => {
+    const withOld = records.map((r, i) => (i === 0 ? { ...r, fields: { ...r.fields, 评语: '去年评语:请勿引用' } } : r));
+    const engine = engineFor();
+    const b = runner(engine, { records: withOld, excludeColumns: ['评语'] });
+    await b.start();
+    const prompts = engine.requests.map((q) => q.messages[1]?.content ?? '').join('\n');
+    expect(prompts).not.toContain('去年评语');
+    expect(prompts).not.toContain('评语:');
+    // Without excluding it, the old comment would have been evidence.
+    const leaky = engineFor();
+    await runner(leaky, { records: withOld }).start();
+    expect(leaky.requests[0]?.messages[1]?.content).toContain('去年评语');
+  });
+
   it('suggests the comment column in Chinese and English tables', () => {
     expect(suggestCommentColumn(['工号', '岗位', '盘点评语'])).toBe('盘点评语');
     expect(suggestCommentColumn(['ID', 'Role', 'Comments'])).toBe('Comments');
