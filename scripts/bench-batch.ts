@@ -68,6 +68,7 @@ async function run(insert: 'per-row' | 'at-end'): Promise<{ wallMs: number; engi
       header: records.header,
       records: records.records,
       idColumn: '工号',
+      excludeColumns: ['评语'],
       host,
       insert,
       insertFlagged: true,
