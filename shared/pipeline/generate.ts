@@ -15,7 +15,7 @@ import { estimateChatTokens, TOKENS_PER_CHAT, TOKENS_PER_MESSAGE } from '../engi
 import { scanTerms, type GuardHit } from '../guard';
 import { deriveContract, parsePartial, renderRecord, repairOutput, type OutputProblem, type SectionTexts } from '../output';
 import { render, renderCondense, type ChatMessage, type PromptSource } from '../prompt';
-import { chunkSource, detectLowInformation, estimateTokens, missingFields, normaliseSource, type NormalisedSource } from '../source';
+import { chunkSource, detectLowInformation, estimateTokens, missingFields, type NormalisedSource } from '../source';
 import type { Template } from '../templates/schema';
 import type { AuditFlag } from '../host/port';
 import { detectFieldConflicts, lowerConfidences } from './conflicts';
@@ -120,6 +120,7 @@ interface Run {
   window: number;
   sampling: { temperature: number; seed: number };
   signal?: AbortSignal;
+  onStep?: GenerateInput['onStep'];
   requests: number;
   usage?: GenerationUsage;
 }
@@ -144,6 +145,7 @@ async function condense(run: Run, src: NormalisedSource, kind: PromptSource['kin
   const notes: string[] = [];
   for (const chunk of chunks) {
     const messages = renderCondense(run.template, { kind, text: chunk.text }, { part: { index: chunk.index, count: chunk.count } });
+    run.onStep?.({ step: 'condense', part: chunk.index + 1, count: chunk.count });
     run.requests += 1;
     const r = await stream(run.engine, {
       messages,
@@ -166,10 +168,11 @@ async function recordMessages(run: Run, evidence: Evidence, maxTokens: number, f
   let src = evidence.normalised;
   let kind: PromptSource['kind'] = evidence.promptSource.kind;
   for (let round = 0; round < MAX_CONDENSE_ROUNDS; round += 1) {
-    const notes = await condense(run, src, kind);
-    const messages = render(run.template, { kind: 'notes', text: notes });
+    // The notes are model output: they pass the same redaction and withholding as the source did.
+    const notes = prepareEvidence(run.template, { kind: 'notes', text: await condense(run, src, kind) });
+    const messages = render(run.template, notes.promptSource);
     if (fits(messages, maxTokens, run.window)) return messages;
-    src = normaliseSource(notes, 'notes');
+    src = notes.normalised;
     kind = 'notes';
   }
   throw new EngineError('context-overflow', { estimatedTokens: promptTokens(direct), maxTokens, contextWindow: run.window });
@@ -235,6 +238,7 @@ export const generate: Generate = async (input: GenerateInput): Promise<Generati
     window: engine.contextWindow() ?? FALLBACK_CONTEXT_WINDOW,
     sampling: { temperature: input.temperature ?? 0, seed: input.seed ?? DEFAULT_SEED },
     ...(signal ? { signal } : {}),
+    ...(input.onStep ? { onStep: input.onStep } : {}),
     requests: 0,
   };
 
@@ -244,6 +248,7 @@ export const generate: Generate = async (input: GenerateInput): Promise<Generati
       let force = false;
       for (;;) {
         const messages = await recordMessages(run, evidence, maxTokens, force);
+        input.onStep?.({ step: 'record' });
         run.requests += 1;
         try {
           streamed = await stream(

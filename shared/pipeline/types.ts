@@ -14,6 +14,9 @@ export type PipelineSource =
   /** One table row: its cells by header name, the header order, and its index in the table. */
   | { kind: 'table-row'; fields: Record<string, string>; header: string[]; rowIndex: number };
 
+/** What a generation is doing: condensing one part of a long source, or writing the record. */
+export type GenerateStep = { step: 'condense'; part: number; count: number } | { step: 'record' };
+
 /** One generation request. */
 export interface GenerateInput {
   template: Template;
@@ -25,6 +28,11 @@ export interface GenerateInput {
   signal?: AbortSignal;
   /** Called as text streams in, with the sections seen so far (for the live preview). */
   onPartial?: (partial: PartialParse, raw: string) => void;
+  /**
+   * Called when a long source is condensed part by part before the record is written (`part` is 1-based), and
+   * when the record itself starts; lets the pane say "condensing part 2 of 5".
+   */
+  onStep?: (step: GenerateStep) => void;
   /** Sampling; defaults are deterministic (temperature 0, fixed seed). */
   temperature?: number;
   seed?: number;

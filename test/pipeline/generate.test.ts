@@ -283,7 +283,14 @@ describe('generate: long sources', () => {
       contextWindow: window,
       respond: (request, call) => (isCondense(request.messages[0]?.content ?? '') ? `N${call + 1}: 员工反映调薪慢、晋升标准不透明(T${call + 1})` : fixture.text),
     });
-    const result = await generate({ template: exitZh, source: { kind: 'transcript', text: long }, engine, modelId: 'fake' });
+    const steps: string[] = [];
+    const result = await generate({
+      template: exitZh,
+      source: { kind: 'transcript', text: long },
+      engine,
+      modelId: 'fake',
+      onStep: (s) => steps.push(s.step === 'condense' ? `condense ${s.part}/${s.count}` : 'record'),
+    });
     const condenseCalls = engine.requests.filter((q) => isCondense(q.messages[0]?.content ?? ''));
     expect(condenseCalls.length).toBeGreaterThan(1);
     expect(result.requests).toBe(engine.requests.length);
@@ -294,9 +301,22 @@ describe('generate: long sources', () => {
     const last = engine.requests[engine.requests.length - 1];
     expect(last?.messages[1]?.content).toContain('员工反映调薪慢');
     expect(last?.responseFormat?.type).toBe('grammar');
+    expect(steps).toEqual([...condenseCalls.map((_, i) => `condense ${i + 1}/${condenseCalls.length}`), 'record']);
     // Together the parts cover the whole source, once.
     const parts = condenseCalls.map((q) => q.messages[1]?.content ?? '').join('\n');
     for (let i = 1; i <= 80; i += 1) expect(parts).toContain(`T${i} 员工:`);
+  });
+
+  it('condensed notes pass the guard again before the record prompt', async () => {
+    const engine = new FakeEngine({
+      contextWindow: 2048,
+      respond: (request) => (isCondense(request.messages[0]?.content ?? '') ? 'N1: 员工反映调薪慢(T2)\nN2: 员工在备孕(T3)\nN3: 王经理不支持(T4)' : fixture.text),
+    });
+    await generate({ template: exitZh, source: { kind: 'transcript', text: long }, engine, modelId: 'fake' });
+    const record = engine.requests[engine.requests.length - 1]?.messages[1]?.content ?? '';
+    expect(record).toContain('员工反映调薪慢');
+    expect(record).not.toContain('备孕');
+    expect(record).not.toContain('王经理');
   });
 
   it('when the engine still refuses the prompt (context-overflow), the pipeline condenses instead of failing', async () => {
