@@ -179,12 +179,35 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
       }
     }
     this.lastDocument = pieces[0]?.uri ?? this.lastDocument;
-    return { inserted, failed, roundTrips: 1 };
+    const result: ApplyResult = { inserted, failed, roundTrips: 1 };
+    // Plans that carry their audit record: stored with the insertion, only for what the writer applied.
+    const byDocument = new Map<string, { uri: vscode.Uri; records: AuditRecord[] }>();
+    for (const plan of plans) {
+      if (!plan.audit || !inserted.includes(plan.auditId)) continue;
+      const uri = pieces.find((p) => p.auditId === plan.auditId)?.uri;
+      if (!uri) continue;
+      const entry = byDocument.get(uri.toString()) ?? { uri, records: [] };
+      // The record's time is the insertion's: the writer may have reviewed the preview for a while.
+      entry.records.push({ ...plan.audit, time: new Date().toISOString() });
+      byDocument.set(uri.toString(), entry);
+    }
+    for (const { uri, records } of byDocument.values()) {
+      try {
+        await this.saveAuditFor(uri, records);
+      } catch (error) {
+        result.auditError = `The text was inserted, but its audit record could not be stored: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
+    return result;
   }
 
   async saveAudit(records: readonly AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const documentUri = this.auditDocument();
+    await this.saveAuditFor(this.auditDocument(), records);
+  }
+
+  /** Appends records to the audit file beside `documentUri`; a file that is not Liuhen's is left untouched. */
+  async saveAuditFor(documentUri: vscode.Uri, records: readonly AuditRecord[]): Promise<void> {
     if (documentUri.scheme === 'untitled') {
       const key = documentUri.toString();
       this.unsavedAudit.set(key, [...(this.unsavedAudit.get(key) ?? []), ...records]);

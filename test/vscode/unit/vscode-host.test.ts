@@ -248,6 +248,33 @@ describe('VsCodeHost: audit file beside the document', () => {
     expect((await host.readAudit()).map((r) => r.auditId)).toEqual(['a1', 'a2']);
   });
 
+  it('stores the audit record a plan carries with its insertion, and only when the writer applied it', async () => {
+    const text = '# 面谈\n\n员工:通勤太远。\n';
+    __test.open('/hr/b.md', 'markdown', text, [text.indexOf('员工'), text.length - 1]);
+    const snap = await host.readSelection();
+    const plan = (auditId: string): InsertionPlan => ({ auditId, target: { kind: 'after-anchor', anchor: snap.anchor }, blocks: [block('【离职原因】', '通勤。')], audit: record(auditId) });
+    __test.review = 'discard';
+    await host.apply([plan('d1')]);
+    expect(__test.files.size).toBe(0);
+    __test.review = 'apply';
+    const result = await host.apply([plan('k1')]);
+    expect(result.inserted).toEqual(['k1']);
+    expect(result.auditError).toBeUndefined();
+    const stored = await host.readAudit();
+    expect(stored.map((r) => r.auditId)).toEqual(['k1']);
+    expect(stored[0]?.time).not.toBe('2026-12-01T10:00:00.000Z'); // the insertion's time
+  });
+
+  it('says so when inserted text\'s audit record cannot be stored', async () => {
+    const text = '员工:通勤太远。';
+    __test.open('/hr/c.md', 'markdown', text, [0, text.length]);
+    __test.files.set('file:///hr/c.md.liuhen-audit.json', new TextEncoder().encode('not json'));
+    const snap = await host.readSelection();
+    const result = await host.apply([{ auditId: 'e1', target: { kind: 'after-anchor', anchor: snap.anchor }, blocks: [block('【离职原因】', '通勤。')], audit: record('e1') }]);
+    expect(result.inserted).toEqual(['e1']);
+    expect(result.auditError).toMatch(/inserted, but its audit record could not be stored.*not valid JSON/);
+  });
+
   it('never overwrites a file that is not a Liuhen audit file', async () => {
     __test.open('/hr/zhang.md', 'markdown', TRANSCRIPT);
     const foreign = new TextEncoder().encode('{"mine": true}');
