@@ -191,6 +191,27 @@ describe('WordHost: selection and insertion', () => {
     expect(counts[0]).toBeLessThanOrEqual(3);
   });
 
+  it('…nor with the number of records inserted together below a table (3 vs 12 rows)', async () => {
+    const counts: number[] = [];
+    for (const n of [3, 12]) {
+      const { mock, host } = setup({ body: ['前言', [['岗位', '绩效'], ...Array.from({ length: 12 }, (_, i) => [`P${i}`, 'A'])]], selection: { table: 0, rows: [1, n] } });
+      const t = await host.readTable();
+      if (!t.ok) throw new Error(t.message);
+      const before = mock.syncs;
+      const plans: InsertionPlan[] = Array.from({ length: n }, (_, i) => ({
+        auditId: `r${i}`,
+        target: { kind: 'after-table', tableId: t.table.tableId, title: `第${i + 2}行` },
+        blocks: blocks(4),
+        audit: audit(`r${i}`, { rowIndex: i + 1 }),
+      }));
+      const r = await host.apply(plans);
+      expect(r.inserted).toHaveLength(n);
+      counts.push(mock.syncs - before);
+      mock.uninstall();
+    }
+    expect(counts[0]).toBe(counts[1]);
+  });
+
   it('when Word fails mid-insertion the writer\'s tracking mode is restored, the plan is reported failed, no audit is written', async () => {
     const { mock, host } = setup({ body: BODY, selection: { paragraphs: [1, 1] }, trackingMode: 'Off' });
     const sel = await host.readSelection();
