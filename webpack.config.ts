@@ -45,6 +45,8 @@ export const PAGES: PageEntry[] = [
 
 /** Static files copied into the output as they are (the manifest's icons under /assets/). */
 export const STATIC_DIRS: Array<{ from: string; to: string }> = [{ from: 'addin/assets', to: 'assets' }];
+/** Which static files are served (images; not the scripts that make them). */
+const STATIC_EXTENSIONS = /\.(png|svg|ico|jpe?g|gif|webp)$/i;
 
 /**
  * Pages built only with `--env bench` (into dist/bench/): the engine benchmark, which imports WebLLM's own
@@ -96,7 +98,7 @@ class CopyStaticPlugin {
             for (const name of readdirSync(d)) {
               const full = path.join(d, name);
               if (statSync(full).isDirectory()) walk(full);
-              else {
+              else if (STATIC_EXTENSIONS.test(name)) {
                 const rel = path.posix.join(to, path.relative(dir, full).split(path.sep).join('/'));
                 compilation.emitAsset(rel, new compiler.webpack.sources.RawSource(readFileSync(full)));
               }

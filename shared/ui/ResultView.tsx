@@ -156,6 +156,30 @@ export function FlagsView({ result, strings: t }: { result: GenerationResult; st
           ))}
         </ul>
       )}
+      {(result.withheld?.length ?? 0) > 0 && (
+        <div className={s.group} data-testid="withheld">
+          <Caption1>{t.withheldTitle}</Caption1>
+          <ul className={s.list}>
+            {result.withheld?.map((w, i) => (
+              <li key={i} data-where={w.where}>
+                {w.where}: {w.reasons.join(' · ')}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {(result.conflicts?.length ?? 0) > 0 && (
+        <div className={s.group} data-testid="conflicts">
+          <Caption1>{t.conflictsTitle}</Caption1>
+          <ul className={s.list}>
+            {result.conflicts?.map((c, i) => (
+              <li key={i}>
+                {c.fields.join(' ↔ ')}: {c.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {result.problems.length > 0 && (
         <div className={s.group} data-testid="problems">
           <Caption1>{t.problemsTitle}</Caption1>
