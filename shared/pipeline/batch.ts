@@ -69,8 +69,8 @@ export interface BatchOptions {
   /** The rows to run (from tableToRecords, possibly filtered to the selected ones). */
   records: readonly TableRecord[];
   /**
-   * Columns the model must not see, e.g. the comment column the records are written into (last year's comments
-   * or an earlier run's output would otherwise become "evidence").
+   * Columns the model must not see (last year's comments or an earlier run's output would otherwise become
+   * "evidence"). The column of a `table-cell` target is always excluded.
    */
   excludeColumns?: string[];
   /** Column whose value identifies a row in exports and the pane (e.g. 工号); default: the row number. */
@@ -281,6 +281,9 @@ export class BatchRunner {
     try {
       const record = this.record(row);
       const excluded = new Set(this.options.excludeColumns ?? []);
+      // The column the record is written into is never evidence for it.
+      const target = this.options.host ? this.options.target?.(row) : undefined;
+      if (target?.kind === 'table-cell') excluded.add(target.column);
       const fields = Object.fromEntries(Object.entries(record.fields).filter(([name]) => !excluded.has(name)));
       const result = await this.generate({
         template,

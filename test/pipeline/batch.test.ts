@@ -213,6 +213,27 @@ describe('BatchRunner', () => {
     expect(leaky.requests[0]?.messages[1]?.content).toContain('去年评语');
   });
 
+  it('the column records are written into is kept out of the evidence without being asked', async () => {
+    mock = new WordMock({ body: [tableRows.map((r, i) => (i === 1 ? [...r.slice(0, -1), '去年评语:请勿引用'] : r))], selection: { table: 0, rows: [1, 1] } }).install();
+    const host = new WordHost();
+    const table = await host.readTable();
+    if (!table.ok) throw new Error(table.message);
+    const fromDoc = tableToRecords(table.table.rows);
+    if (!fromDoc.ok) throw new Error(fromDoc.message);
+    const engine = engineFor();
+    const b = new BatchRunner({
+      template: talentZh,
+      engine,
+      modelId: 'fake',
+      header: fromDoc.header,
+      records: fromDoc.records.slice(0, 1),
+      host,
+      target: (row) => ({ kind: 'table-cell', tableId: table.table.tableId, rowIndex: row.rowIndex, column: '评语' }),
+    });
+    await b.start();
+    expect(engine.requests[0]?.messages[1]?.content).not.toContain('去年评语');
+  });
+
   it('suggests the comment column in Chinese and English tables', () => {
     expect(suggestCommentColumn(['工号', '岗位', '盘点评语'])).toBe('盘点评语');
     expect(suggestCommentColumn(['ID', 'Role', 'Comments'])).toBe('Comments');
