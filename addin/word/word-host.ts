@@ -153,7 +153,8 @@ export class WordHost implements DocumentHost {
   }
 
   async readSelection(): Promise<SelectionSnapshot> {
-    return Word.run(async (context) => {
+    const evicted: Word.Range[] = [];
+    const snapshot = await Word.run(async (context) => {
       const selection = context.document.getSelection();
       selection.load('text');
       // Tracked: Word keeps adjusting this range as the document changes, until we untrack it.
@@ -166,10 +167,24 @@ export class WordHost implements DocumentHost {
         if (this.anchors.size <= MAX_ANCHORS) break;
         this.anchors.delete(old);
         this.tails.delete(`a:${old}`);
-        if (range.context === selection.context) context.trackedObjects.remove(range);
+        evicted.push(range);
       }
       return { text: wordText(selection.text).replace(/\n+$/, ''), anchor };
     });
+    // Untracking needs the range's own context; it is housekeeping, so it runs after the answer, unawaited.
+    for (const range of evicted) void this.release(range);
+    return snapshot;
+  }
+
+  private async release(range: Word.Range): Promise<void> {
+    try {
+      await Word.run(range, async (context) => {
+        context.trackedObjects.remove(range);
+        await context.sync();
+      });
+    } catch {
+      // A range Word already dropped (document closed, pane reloaded) needs no release.
+    }
   }
 
   onSelectionChanged(listener: () => void): () => void {
