@@ -1,10 +1,13 @@
 /**
  * "Liuhen: Export Audit Log": the audit records kept beside the active document, saved as JSON or CSV where the
- * writer chooses. The file formats come from `formatAudit` (shared/pipeline/audit-export.ts once it lands; the
- * extension passes its formatter in, so this command does not care which).
+ * writer chooses, in the formats of shared/pipeline/audit-export.ts (the same files the panel exports in Word).
  */
 import * as vscode from 'vscode';
 import type { AuditRecord } from '../../shared/host/port';
+import { auditToCsv, auditToJson } from '../../shared/pipeline/audit-export';
+import { BUILTIN_TEMPLATES, parseTemplateText } from '../../shared/templates/load';
+import type { Template } from '../../shared/templates/schema';
+import { readCustomTemplates, readSettings } from './settings';
 import type { VsCodeHost } from './vscode-host';
 
 /** Export formats offered. */
@@ -13,28 +16,24 @@ export type AuditFormat = 'json' | 'csv';
 /** Turns records into file text. */
 export type AuditFormatter = (records: readonly AuditRecord[], format: AuditFormat) => string;
 
-function csvCell(value: unknown): string {
-  const text = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
-  // Cells that a spreadsheet would run as a formula are prefixed with an apostrophe (CSV injection).
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+/** JSON (the records as stored) or CSV for spreadsheets (shared/pipeline/audit-export.ts), labels from `templates`. */
+export function auditFormatter(templates: readonly Template[] = BUILTIN_TEMPLATES): AuditFormatter {
+  return (records, format) => (format === 'json' ? auditToJson(records) : auditToCsv(records, templates));
 }
 
-/** JSON (the records as stored) or CSV (one row per record, flags joined with `;`, fields as JSON). */
-export const formatAudit: AuditFormatter = (records, format) => {
-  if (format === 'json') return `${JSON.stringify(records, null, 2)}\n`;
-  const header = ['auditId', 'time', 'templateId', 'templateVersion', 'templateLanguage', 'modelId', 'sourceHash', 'redactionCount', 'rowIndex', 'flags', 'fields'];
-  const rows = records.map((r) =>
-    [r.auditId, r.time, r.templateId, r.templateVersion, r.templateLanguage, r.modelId, r.sourceHash, r.redactionCount, r.rowIndex, r.flags.map((f) => `${f.flag}@${f.where}`).join(';'), r.fields]
-      .map(csvCell)
-      .join(','),
-  );
-  // A BOM so that Excel opens Chinese text as UTF-8.
-  return `\uFEFF${[header.join(','), ...rows].join('\r\n')}\r\n`;
-};
+/** The built-in templates plus the valid ones of the custom template folder (for taxonomy labels in the CSV). */
+export async function exportTemplates(folder: string): Promise<Template[]> {
+  const custom = await readCustomTemplates(folder);
+  const templates = [...BUILTIN_TEMPLATES];
+  for (const file of custom.files) {
+    const r = parseTemplateText(file.text, file.name);
+    if (r.ok) templates.unshift(r.template);
+  }
+  return templates;
+}
 
 /** Runs the command. Returns the file written, or undefined when there was nothing to export or the writer cancelled. */
-export async function exportAuditLog(host: VsCodeHost, format: AuditFormatter = formatAudit): Promise<vscode.Uri | undefined> {
+export async function exportAuditLog(host: VsCodeHost, format?: AuditFormatter): Promise<vscode.Uri | undefined> {
   let documentUri: vscode.Uri;
   try {
     documentUri = host.auditDocument();
@@ -70,7 +69,30 @@ export async function exportAuditLog(host: VsCodeHost, format: AuditFormatter = 
     ...(suggested ? { defaultUri: suggested } : {}),
   });
   if (!target) return undefined;
-  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(format(records, picked.format)));
+  const formatter = format ?? auditFormatter(await exportTemplates(readSettings().templateFolder));
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(formatter(records, picked.format)));
   void vscode.window.showInformationMessage(`Exported ${records.length} Liuhen audit record(s) to ${target.path.split('/').pop() ?? target.toString()}.`);
+  return target;
+}
+
+/** Saves a file the panel exported, through VS Code's save dialog (beside the document by default). */
+export async function saveExportedFile(host: VsCodeHost, name: string, content: string): Promise<vscode.Uri | undefined> {
+  let folder: vscode.Uri | undefined;
+  try {
+    const doc = host.auditDocument();
+    folder = doc.scheme === 'untitled' ? undefined : doc.with({ path: doc.path.replace(/\/[^/]*$/, '') || '/' });
+  } catch {
+    folder = undefined;
+  }
+  folder ??= vscode.workspace.workspaceFolders?.[0]?.uri;
+  const safeName = name.replace(/[\\/:*?"<>|]/g, '_') || 'liuhen-export';
+  const ext = /\.([a-z0-9]+)$/i.exec(safeName)?.[1]?.toLowerCase();
+  const target = await vscode.window.showSaveDialog({
+    title: `Save ${safeName}`,
+    ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, safeName) } : {}),
+    ...(ext ? { filters: { [ext.toUpperCase()]: [ext] } } : {}),
+  });
+  if (!target) return undefined;
+  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(content));
   return target;
 }

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { GenerateCommand, HostProtocol, PanelStatus, WebviewReport } from '../../shared/protocol/host';
 import { RpcServer } from '../../shared/protocol/rpc';
+import { saveExportedFile } from './export-audit';
 import { hostSettings, readCustomTemplates, readSettings, type ExtensionSettings } from './settings';
 import type { VsCodeHost } from './vscode-host';
 import { webviewEndpoint } from './webview-endpoint';
@@ -92,6 +93,10 @@ export class LiuhenViewProvider implements vscode.WebviewViewProvider, vscode.Di
       .handle('webview/ready', (report) => {
         this.report = report;
         for (const w of this.readyWaiters.splice(0)) w(report);
+      })
+      .handle('file/save', async ({ name, content }) => {
+        const uri = await saveExportedFile(host, name, content);
+        return uri ? { saved: true, uri: uri.toString() } : { saved: false };
       })
       .handle('webview/notify', ({ severity, message }) => {
         const show = severity === 'error' ? vscode.window.showErrorMessage : severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;

@@ -98,10 +98,9 @@ export async function startWebview(doc: Document = document): Promise<PanelHandl
     registry: BUILTIN_REGISTRY,
     theme: themeOf(doc.body),
     detectCapabilities: () => Promise.resolve(gpu),
-    saveFile: (name, _mime, content) => {
-      // Exports from the panel go through VS Code's save dialog.
-      notify('info', `use "Liuhen: Export Audit Log" to save ${name} (${content.length} characters)`);
-      return Promise.resolve();
+    // Exports from the panel go through VS Code's save dialog (a webview cannot download files).
+    saveFile: async (name, mime, content) => {
+      await client.request('file/save', { name, mime, content });
     },
   };
   const locale = localeOf(config.settings);

@@ -64,6 +64,21 @@ export type PanelStatus =
   | { kind: 'inserted'; auditIds: string[] }
   | { kind: 'error'; message: string; error?: WireError };
 
+/** `file/save`: a file the panel produced. */
+export interface SaveFileRequest {
+  /** Suggested file name, e.g. `liuhen-audit.csv`. */
+  name: string;
+  mime: string;
+  content: string;
+}
+
+/** Reply to `file/save`: whether the writer saved it (false: cancelled the dialog). */
+export interface SaveFileReply {
+  saved: boolean;
+  /** Where it was saved (a URI string), when saved. */
+  uri?: string;
+}
+
 /** `webview/notify`: a message for the writer, shown by VS Code. */
 export interface Notification {
   severity: 'info' | 'warning' | 'error';
@@ -99,6 +114,8 @@ export interface HostProtocol extends ProtocolSpec {
     'webview/ready': [WebviewReport, void];
     /** The panel's state changed. */
     'webview/status': [PanelStatus, void];
+    /** Saves a file the panel exported (audit JSON/CSV, batch results) where the writer chooses (save dialog). */
+    'file/save': [SaveFileRequest, SaveFileReply];
     /** Something the writer should see as a VS Code notification (e.g. an invalid custom template). */
     'webview/notify': [Notification, void];
   };

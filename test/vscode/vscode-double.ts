@@ -201,7 +201,16 @@ export const __test = {
   /** Every edit passed to applyEdit, in order. */
   edits: [] as WorkspaceEdit[],
   messages: [] as Array<{ severity: string; text: string }>,
+  /** Which quick-pick item the writer picks (by label); undefined: they press Escape. */
+  pickLabel: undefined as string | undefined,
+  /** Where the writer saves in the save dialog; undefined: they cancel. */
+  saveTarget: undefined as Uri | undefined,
+  /** Options the last save dialog was opened with. */
+  lastSaveDialog: undefined as { defaultUri?: Uri; filters?: Record<string, string[]> } | undefined,
   reset(): void {
+    this.pickLabel = undefined;
+    this.saveTarget = undefined;
+    this.lastSaveDialog = undefined;
     this.files.clear();
     this.config.clear();
     this.review = 'apply';
@@ -257,6 +266,11 @@ export const window = {
   showInformationMessage: showMessage('info'),
   showWarningMessage: showMessage('warning'),
   showErrorMessage: showMessage('error'),
+  showQuickPick: <T extends { label: string }>(items: T[]): Promise<T | undefined> => Promise.resolve(items.find((i) => i.label === __test.pickLabel)),
+  showSaveDialog: (options: { defaultUri?: Uri; filters?: Record<string, string[]> }): Promise<Uri | undefined> => {
+    __test.lastSaveDialog = options;
+    return Promise.resolve(__test.saveTarget);
+  },
   registerWebviewViewProvider: () => new Disposable(),
   createStatusBarItem: () => ({ text: '', name: '', command: '', show() {}, hide() {}, dispose() {} }),
 };
