@@ -154,7 +154,8 @@ export class ModelController {
     if (!entry) return;
     try {
       await this.engine().deleteCached(entry.record.model_id);
-      this.set({ phase: this.stateValue.phase === 'ready' ? 'idle' : this.stateValue.phase, cached: false, notice: 'cache-deleted', error: undefined });
+      // A loaded model stays usable (it is in GPU memory); only the next load downloads again.
+      this.set({ cached: false, notice: 'cache-deleted', error: undefined });
     } catch (error) {
       this.set({ error: asEngineError(error) });
     }
