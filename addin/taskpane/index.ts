@@ -5,17 +5,9 @@
  */
 import { BUILTIN_REGISTRY } from '../../models/registry/builtin';
 import { WebLlmEngine } from '../../shared/engine/webllm-engine';
-import { mountPanel, type PanelTheme } from '../../shared/ui';
+import { mountPanel } from '../../shared/ui';
 import { WordHost } from '../word/word-host';
-
-/** Dark when Office's body background is dark (Office.context.officeTheme; absent on some hosts). */
-export function officeThemeKind(theme: { bodyBackgroundColor?: string } | undefined): PanelTheme | undefined {
-  const hex = theme?.bodyBackgroundColor?.replace('#', '');
-  if (!hex || !/^[0-9a-f]{6}$/i.test(hex)) return undefined;
-  const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255) as [number, number, number];
-  // Relative luminance (sRGB approximation): below 0.4 is a dark theme.
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.4 ? 'dark' : 'light';
-}
+import { officeThemeKind } from './theme';
 
 function showFatal(root: HTMLElement, message: string): void {
   const p = document.createElement('p');

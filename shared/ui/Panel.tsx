@@ -334,7 +334,7 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
             )}
           </div>
 
-          {run.status === 'running' && <StreamingPreview partial={run.partial} strings={t} />}
+          {run.status === 'running' && <StreamingPreview partial={run.partial} strings={t} downloading={model.phase === 'loading'} />}
           {run.status === 'cancelled' && (
             <MessageBar intent="info" role="status">
               <MessageBarBody>{t.cancelled}</MessageBarBody>

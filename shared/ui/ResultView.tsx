@@ -28,7 +28,7 @@ const useStyles = makeStyles({
 });
 
 /** The sections as they stream in (live region: screen readers hear each addition). */
-export function StreamingPreview({ partial, strings: t }: { partial: PartialParse | undefined; strings: Strings }): ReactElement {
+export function StreamingPreview({ partial, strings: t, downloading }: { partial: PartialParse | undefined; strings: Strings; downloading?: boolean }): ReactElement {
   const s = useStyles();
   return (
     <div className={s.sections} aria-live="polite" aria-busy="true" data-testid="preview-streaming">
@@ -38,7 +38,7 @@ export function StreamingPreview({ partial, strings: t }: { partial: PartialPars
           <Text className={s.body}>{sec.body}</Text>
         </div>
       ))}
-      {(partial?.sections.length ?? 0) === 0 && <Caption1>{t.generating}</Caption1>}
+      {(partial?.sections.length ?? 0) === 0 && <Caption1>{downloading ? t.downloadingFirst : t.generating}</Caption1>}
     </div>
   );
 }
