@@ -28,6 +28,8 @@ export interface ExtensionBuildOptions {
   workerEntry?: string;
   /** Extra webworker-target bundles in the extension host (e2e suites), name -> entry. */
   extraHostEntries?: Record<string, string>;
+  /** Extra engine-worker bundles, name -> entry (the e2e also builds the product worker under another name). */
+  extraWorkerEntries?: Record<string, string>;
 }
 
 function tsRule(production: boolean): webpack.RuleSetRule {
@@ -93,7 +95,7 @@ export function extensionConfigs(options: ExtensionBuildOptions = {}): Configura
     {
       ...base('engine-worker', options),
       target: 'webworker',
-      entry: { 'engine-worker': options.workerEntry ?? './shared/engine/webllm.worker.ts' },
+      entry: { 'engine-worker': options.workerEntry ?? './shared/engine/webllm.worker.ts', ...(options.extraWorkerEntries ?? {}) },
       output: { path: outDir, filename: '[name].js', publicPath: '' },
       plugins: singleFile,
     },

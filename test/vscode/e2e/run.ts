@@ -113,6 +113,45 @@ async function reviewPreview(page: Page, stop: { done: boolean }): Promise<numbe
   return ticked;
 }
 
+const PROBE_SCRIPT = `(async () => {
+  const t0 = performance.now();
+  const config = JSON.parse(document.getElementById('liuhen-config').textContent);
+  const url = config.engineWorkerUrl.replace(/engine-worker\\.js$/, 'engine-worker.product.js');
+  const text = await (await fetch(url)).text();
+  const worker = new Worker(URL.createObjectURL(new Blob([text], { type: 'text/javascript' })));
+  const ask = (name) => new Promise((resolve, reject) => {
+    const id = 'probe-' + name;
+    const onMessage = (event) => {
+      const m = event.data;
+      if (!m || m.tag !== 'liuhen/1' || m.id !== id) return;
+      worker.removeEventListener('message', onMessage);
+      if (m.kind === 'error') reject(new Error(m.error && m.error.message)); else resolve(m.payload);
+    };
+    worker.addEventListener('message', onMessage);
+    worker.addEventListener('error', (e) => reject(new Error('worker error: ' + e.message)));
+    worker.postMessage({ tag: 'liuhen/1', kind: 'request', id, name, payload: undefined });
+  });
+  const hello = await ask('engine/hello');
+  const gpu = await ask('gpu/probe');
+  worker.terminate();
+  return { webllmVersion: hello.webllmVersion, adapter: gpu.adapter, fallback: gpu.isFallbackAdapter, ms: Math.round(performance.now() - t0) };
+})()`;
+
+/**
+ * In the Liuhen webview (its real page, CSP and origin), starts the PRODUCT engine worker the way the page does
+ * (fetch the bundle, `blob:` worker) and asks it `engine/hello` and `gpu/probe` over the engine protocol: proof
+ * that WebLLM itself loads in a VS Code webview worker and sees WebGPU there. No model is loaded.
+ */
+async function probeProductWorker(page: Page): Promise<{ webllmVersion: string; adapter: boolean; fallback: boolean; ms: number }> {
+  for (const frame of page.frames()) {
+    const has = await frame.$('#liuhen-config').catch(() => null);
+    if (!has) continue;
+    // A string, not a function: tsx would inject helpers (`__name`) that do not exist in the page.
+    return frame.evaluate(PROBE_SCRIPT) as Promise<{ webllmVersion: string; adapter: boolean; fallback: boolean; ms: number }>;
+  }
+  throw new Error('the Liuhen webview frame was not found');
+}
+
 async function main(): Promise<void> {
   const t0 = Date.now();
   const at = (): string => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
@@ -120,6 +159,8 @@ async function main(): Promise<void> {
     mode: 'development',
     workerEntry: './test/vscode/e2e/fake-engine.worker.ts',
     extraHostEntries: { 'e2e-suite': './test/vscode/e2e/suite.ts' },
+    // The product worker too, to check that real WebLLM starts from a blob under the webview's CSP.
+    extraWorkerEntries: { 'engine-worker.product': './shared/engine/webllm.worker.ts' },
   });
   console.log(`[runner] extension built (test build) in ${at()}`);
   writeWorkspace();
@@ -165,7 +206,23 @@ async function main(): Promise<void> {
     });
     await page.goto(`http://localhost:${port}/`);
     console.log(`[runner] workbench requested at ${at()}`);
-    const clicking = insertWhenReady(page, stop).then(async (ms) => {
+    // The product-worker probe runs before Insert is clicked: the suite (and the webview) end soon after.
+    let probe: Awaited<ReturnType<typeof probeProductWorker>> | undefined;
+    let probeError: unknown;
+    const clicking = (async () => {
+      const t1 = Date.now();
+      while (!stop.done && Date.now() - t1 < 120_000) {
+        try {
+          probe = await probeProductWorker(page);
+          console.log(`[runner] product engine worker in the webview (blob): WebLLM ${probe.webllmVersion}, WebGPU adapter in the worker: ${probe.adapter} (fallback ${probe.fallback}), ${probe.ms} ms`);
+          return;
+        } catch (error) {
+          probeError = error;
+          if (!/frame was not found/.test(String(error))) return;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    })().then(() => insertWhenReady(page, stop)).then(async (ms) => {
       if (ms === undefined) return;
       console.log(`[runner] Insert clicked at ${at()}`);
       const entries = await reviewPreview(page, stop);
@@ -185,9 +242,13 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 2000));
       }
     });
-    const code = await Promise.race([result, timeout]);
+    let code = await Promise.race([result, timeout]);
     stop.done = true;
     await clicking;
+    if (code === 0 && (!probe || !probe.adapter || !/\d+[._]\d+[._]\d+/.test(probe.webllmVersion))) {
+      console.log(`[runner] the product engine worker check failed: ${probe ? JSON.stringify(probe) : String(probeError)}`);
+      code = 1;
+    }
     if (code !== 0) {
       await page.screenshot({ path: path.join(ROOT, '.vscode-test/e2e-failure.png') }).catch(() => undefined);
       throw new Error(`the e2e suite failed (exit code ${code}); screenshot: .vscode-test/e2e-failure.png`);
