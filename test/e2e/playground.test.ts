@@ -5,6 +5,7 @@
  * touches the document, inserts, accepts the suggestion, and the document holds the record.
  * Screenshots are saved under test-results/e2e/.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,6 +111,12 @@ describe.skipIf(!chromiumAvailable())('playground end to end', () => {
     expect(audit).toHaveLength(1);
     expect(JSON.stringify(audit)).not.toContain('心理医生');
     await page.screenshot({ path: path.join(results, '05-accepted.png'), fullPage: true });
+    // Audit export: a JSON file with the record.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('audit-json').click()]);
+    expect(download.suggestedFilename()).toMatch(/^liuhen-audit-\d{4}-\d{2}-\d{2}\.json$/);
+    const exported = JSON.parse(readFileSync(await download.path(), 'utf8')) as { format: string; records: Array<{ auditId: string }> };
+    expect(exported.format).toBe('liuhen-audit');
+    expect(exported.records.map((r) => r.auditId)).toEqual(audit?.map((r) => r.auditId));
     expect((page as Page & { errors?: string[] }).errors).toEqual([]);
     await page.close();
   }, 120_000);
@@ -121,7 +128,11 @@ describe.skipIf(!chromiumAvailable())('playground end to end', () => {
     expect(await page.getByTestId('generate').textContent()).toBe('Generate');
     await selectTranscript(page);
     await expect.poll(() => page.getByTestId('generate').isEnabled()).toBe(true);
-    await page.getByTestId('generate').click();
+    // Keyboard only: Tab from the template picker reaches Generate, Enter presses it.
+    await page.getByTestId('template').focus();
+    for (let i = 0; i < 10 && (await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))) !== 'generate'; i++) await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('generate');
+    await page.keyboard.press('Enter');
     await page.getByTestId('preview-streaming').locator('[data-section]').first().waitFor();
     await page.getByTestId('cancel').click();
     await page.getByText(/Cancelled\. Nothing was inserted/).waitFor();
