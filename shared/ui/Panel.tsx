@@ -16,6 +16,7 @@ import {
   Radio,
   RadioGroup,
   Select,
+  Text,
   Textarea,
   Title3,
   tokens,
@@ -279,6 +280,16 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
 
       <ModelStatus state={model} controller={controller} strings={t} locale={locale} busy={running} {...(deps.modelHost ? { modelHost: deps.modelHost } : {})} />
 
+      {!suggestions && (
+        // Said up front, before the writer spends time generating: this host will only offer copying.
+        <MessageBar intent="warning" data-testid="no-suggestions">
+          <MessageBarBody>
+            {t.noSuggestions}
+            {caps?.suggestionsUnavailableReason ? ` (${caps.suggestionsUnavailableReason})` : ''}
+          </MessageBarBody>
+        </MessageBar>
+      )}
+
       <Field label={t.template}>
         <Select
           value={template ? templateKey(template) : ''}
@@ -359,7 +370,9 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
                 </MessageBar>
               )}
               <FlagsView result={run.result} strings={t} />
-              <Title3 as="h2">{t.preview}</Title3>
+              <Text as="h2" weight="semibold" size={400}>
+                {t.preview}
+              </Text>
               <FinalSections result={run.result} template={run.template} />
               <details>
                 <summary>{t.showRaw}</summary>
@@ -367,14 +380,6 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
                   {run.result.raw}
                 </pre>
               </details>
-              {!suggestions && (
-                <MessageBar intent="warning" data-testid="no-suggestions">
-                  <MessageBarBody>
-                    {t.noSuggestions}
-                    {caps?.suggestionsUnavailableReason ? ` (${caps.suggestionsUnavailableReason})` : ''}
-                  </MessageBarBody>
-                </MessageBar>
-              )}
               {needsAck && <Checkbox checked={reviewed} onChange={(_, d) => setReviewed(d.checked === true)} label={t.insertAnyway} data-testid="ack" />}
               <div className={s.row}>
                 {suggestions && (

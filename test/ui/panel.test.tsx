@@ -119,11 +119,13 @@ describe('panel: single record', { timeout: 40_000 }, () => {
     const copied: string[] = [];
     setup({ host, engine: new FakeEngine({ outputs: [englishExit().text], chunkSize: 12 }), deps: { copyText: (t) => Promise.resolve(void copied.push(t)) } });
     await screen.findByText('Current selection');
+    // Said before the writer generates anything.
+    const warning = await screen.findByTestId('no-suggestions');
+    expect(warning.textContent).toContain('WordApi 1.3');
     act(() => host.select(E1.source));
     await waitFor(() => expect(generateButton().disabled).toBe(false));
     fireEvent.click(generateButton());
-    const warning = await screen.findByTestId('no-suggestions', {}, { timeout: 10_000 });
-    expect(warning.textContent).toContain('WordApi 1.3');
+    await screen.findByTestId('preview-final', {}, { timeout: 10_000 });
     expect(screen.queryByTestId('insert')).toBeNull();
     fireEvent.click(screen.getByTestId('copy'));
     await screen.findByText(/Copied/);
