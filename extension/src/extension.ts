@@ -42,7 +42,15 @@ export function activate(context: vscode.ExtensionContext): LiuhenApi {
     statusItem,
     // Keep the webview (and the model loaded on the GPU) alive while the view is hidden: reloading costs seconds.
     vscode.window.registerWebviewViewProvider(VIEW_ID, provider, { webviewOptions: { retainContextWhenHidden: true } }),
-    vscode.commands.registerCommand(COMMANDS.generate, () => provider.generate()),
+    vscode.commands.registerCommand(COMMANDS.generate, () => {
+      const editor = vscode.window.activeTextEditor;
+      if (editor && editor.selection.isEmpty) {
+        // Say it now rather than after the panel waited for a selection.
+        void vscode.window.showInformationMessage('Liuhen: select the transcript or notes to use first, then run "Generate from Selection" again.');
+        return provider.reveal();
+      }
+      return provider.generate();
+    }),
     vscode.commands.registerCommand(COMMANDS.openPanel, () => provider.reveal()),
     vscode.commands.registerCommand(COMMANDS.exportAudit, () => exportAuditLog(host)),
     vscode.workspace.onDidChangeConfiguration((event) => {

@@ -59,26 +59,8 @@ export class LiuhenViewProvider implements vscode.WebviewViewProvider, vscode.Di
   resolveWebviewView(view: vscode.WebviewView): void {
     this.disposeView();
     this.view = view;
-    const settings = this.settings();
-    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
     const webview = view.webview;
-    webview.options = { enableScripts: true, localResourceRoots: [dist] };
-    const { sources, rejected } = connectSources(settings.modelHosts);
-    if (rejected.length > 0) {
-      void vscode.window.showWarningMessage(`Liuhen ignores these model hosts (use https:// origins): ${rejected.join(', ')}`);
-    }
-    const nonce = makeNonce();
-    webview.html = webviewHtml({
-      cspSource: webview.cspSource,
-      nonce,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...WEBVIEW_FILES.script)).toString(),
-      modelSources: sources,
-      lang: settings.uiLanguage === 'auto' ? settings.displayLanguage : settings.uiLanguage,
-      config: {
-        engineWorkerUrl: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...WEBVIEW_FILES.worker)).toString(),
-        settings: hostSettings(settings),
-      },
-    });
+    this.render(webview);
     const endpoint = webviewEndpoint(webview);
     const host = this.host;
     const server = new RpcServer<HostProtocol>(endpoint)
@@ -118,9 +100,38 @@ export class LiuhenViewProvider implements vscode.WebviewViewProvider, vscode.Di
     ];
   }
 
-  /** Tells the webview that settings changed (it reloads templates or the model as needed). */
+  /**
+   * Settings changed: the page is rendered again with the new configuration (model, language, templates, CSP
+   * model hosts are all start-up decisions of the page). The page announces itself again with `webview/ready`.
+   */
   settingsChanged(): void {
+    if (!this.view) return;
     if (this.report) this.server?.emit('settings/changed', hostSettings(this.settings()));
+    this.report = undefined;
+    this.render(this.view.webview);
+  }
+
+  /** Sets the page's HTML (a fresh nonce each time) and its resource roots. */
+  private render(webview: vscode.Webview): void {
+    const settings = this.settings();
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    webview.options = { enableScripts: true, localResourceRoots: [dist] };
+    const { sources, rejected } = connectSources(settings.modelHosts);
+    if (rejected.length > 0) {
+      void vscode.window.showWarningMessage(`Liuhen ignores these model hosts (use https:// origins): ${rejected.join(', ')}`);
+    }
+    const nonce = makeNonce();
+    webview.html = webviewHtml({
+      cspSource: webview.cspSource,
+      nonce,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...WEBVIEW_FILES.script)).toString(),
+      modelSources: sources,
+      lang: settings.uiLanguage === 'auto' ? settings.displayLanguage : settings.uiLanguage,
+      config: {
+        engineWorkerUrl: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...WEBVIEW_FILES.worker)).toString(),
+        settings: hostSettings(settings),
+      },
+    });
   }
 
   /** Reveals the view (VS Code resolves it on first reveal). */

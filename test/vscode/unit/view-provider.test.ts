@@ -136,6 +136,20 @@ describe('webview <-> extension protocol', () => {
     expect(changes).toBe(1);
   });
 
+  it('renders the page again with the new settings when they change, and waits for it to be ready again', async () => {
+    const { provider, view, page } = setup();
+    await page.host.client.request('webview/ready', { gpu: GPU, engine: 'webllm', userAgent: 'test' });
+    const before = view.webview.html;
+    __test.config.set('liuhen.model', 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC');
+    provider.settingsChanged();
+    expect(view.webview.html).not.toBe(before);
+    expect(view.webview.html).toContain('"model":"Qwen2.5-0.5B-Instruct-q4f32_1-MLC"');
+    expect(provider.webviewReport).toBeUndefined();
+    // The new page reports again over the same channel.
+    await page.host.client.request('webview/ready', { gpu: GPU, engine: 'webllm', userAgent: 'test' });
+    expect(provider.webviewReport).toBeDefined();
+  });
+
   it('shows the page\'s notifications in VS Code', async () => {
     const { page } = setup();
     await page.host.client.request('webview/notify', { severity: 'warning', message: 'custom template skipped — acme.json: id: bad' });
