@@ -30,9 +30,12 @@ if (typeof Office === 'undefined') {
     }
     const theme = officeThemeKind(Office.context.officeTheme);
     // Word has no theme-changed event (Office's is Outlook-only): the theme is read once, at start-up.
+    // Test seam (as in the playground): an end-to-end test may define window.__LIUHEN_TEST__ before this script.
+    const seam = window.__LIUHEN_TEST__ ?? {};
     mountPanel(root, {
       host: new WordHost(),
-      createEngine: () => new WebLlmEngine({ registry: BUILTIN_REGISTRY }),
+      createEngine: seam.createEngine ?? (() => new WebLlmEngine({ registry: BUILTIN_REGISTRY })),
+      ...(seam.detectCapabilities ? { detectCapabilities: seam.detectCapabilities } : {}),
       registry: BUILTIN_REGISTRY,
       ...(theme ? { theme } : {}),
     });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitFixtures } from '../../shared/output/test-fixtures';
-import { bundleTestEngine, buildPages, chromiumAvailable, ensureResults, launchChromium, serve } from './setup';
+import { bundleForBrowser, bundleTestEngine, buildPages, chromiumAvailable, ensureResults, launchChromium, serve } from './setup';
 
 const E3 = exitFixtures().find((f) => f.id === 'E3');
 
@@ -18,10 +18,11 @@ let browser: Browser | undefined;
 let server: { origin: string; close: () => Promise<void> } | undefined;
 let engineScript = '';
 let results = '';
+let dist = '';
 
 describe.skipIf(!chromiumAvailable())('playground end to end', () => {
   beforeAll(async () => {
-    const dist = buildPages(['playground']);
+    dist = buildPages(['playground', 'taskpane']);
     engineScript = await bundleTestEngine();
     server = await serve(dist);
     browser = await launchChromium();
@@ -231,4 +232,37 @@ describe.skipIf(!chromiumAvailable())('playground end to end', () => {
     await page.screenshot({ path: path.join(results, '10-dark-theme.png'), fullPage: true });
     await page.close();
   }, 60_000);
+
+  it('Word task pane: boots on Office.onReady with WordHost, reads the Word selection, inserts as tracked changes', async () => {
+    if (!browser || !server) throw new Error('not set up');
+    const officeStub = await bundleForBrowser('test/e2e/office-stub.ts');
+    const page = await browser.newPage({ viewport: { width: 400, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // office.js comes from Microsoft's CDN; here the Word double answers in its place.
+    await page.route('https://appsforoffice.microsoft.com/lib/1/hosted/office.js', (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: officeStub }));
+    await page.addInitScript('window.__LIUHEN_E2E__ = { tokenDelayMs: 5 };');
+    await page.addInitScript(engineScript);
+    await page.goto(`${server.origin}/taskpane.html`);
+    await page.getByTestId('liuhen-panel').waitFor();
+    // Office's display language (zh-CN) and the Word selection (4 paragraphs) reach the panel.
+    await expect.poll(() => page.getByTestId('selection-length').textContent()).toMatch(/已选中 \d+ 个字符/);
+    await expect.poll(() => page.getByTestId('generate').isEnabled()).toBe(true);
+    await page.getByTestId('generate').click();
+    await page.getByTestId('preview-final').waitFor({ timeout: 30_000 });
+    await page.getByTestId('insert').click();
+    await page.getByTestId('insert-done').waitFor();
+    await page.screenshot({ path: path.join(results, '11-word-taskpane-inserted.png'), fullPage: true });
+    const doc = await page.evaluate(() => {
+      const mock = (window as unknown as { __wordMock: { outline(): string[]; inserted(): Array<{ text: string; insertedUnder?: string }>; trackingMode: string } }).__wordMock;
+      return { outline: mock.outline(), inserted: mock.inserted().map((p) => [p.text, p.insertedUnder]), mode: mock.trackingMode };
+    });
+    // Inserted after the selection, under TrackAll, and the writer's own mode (Off) restored.
+    expect(doc.outline.slice(5, 7)).toEqual(['【离职原因】', expect.stringContaining('薪酬')]);
+    expect(doc.inserted.length).toBeGreaterThanOrEqual(6);
+    expect(doc.inserted.every(([, mode]) => mode === 'TrackAll')).toBe(true);
+    expect(doc.mode).toBe('Off');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

@@ -9,8 +9,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
 import { CHROMIUM, CHROMIUM_ARGS, ROOT } from '../browser/harness';
+import { bundleForBrowser } from './bundle';
+
+export { bundleForBrowser };
 
 export { launchChromium, chromiumAvailable } from '../browser/harness';
 
@@ -30,19 +32,8 @@ export function buildPages(pages: string[], mode: 'production' | 'development' =
 }
 
 /** The test-double engine as one browser script (an IIFE) for `page.addInitScript`. */
-export async function bundleTestEngine(): Promise<string> {
-  const result = await build({
-    entryPoints: [path.join(ROOT, 'test/e2e/test-engine.ts')],
-    bundle: true,
-    format: 'iife',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  const file = result.outputFiles[0];
-  if (!file) throw new Error('esbuild produced nothing');
-  return file.text;
+export function bundleTestEngine(): Promise<string> {
+  return bundleForBrowser('test/e2e/test-engine.ts');
 }
 
 /** Serves `dir` with scripts/serve.mjs's handler on 127.0.0.1 (random port). */
