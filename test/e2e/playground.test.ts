@@ -265,4 +265,23 @@ describe.skipIf(!chromiumAvailable())('playground end to end', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
+
+  it('Word without WordApi 1.4: the pane says so before generating and offers copy, never untracked text', async () => {
+    if (!browser || !server) throw new Error('not set up');
+    const officeStub = await bundleForBrowser('test/e2e/office-stub.ts');
+    const page = await browser.newPage({ viewport: { width: 400, height: 900 } });
+    await page.route('https://appsforoffice.microsoft.com/lib/1/hosted/office.js', (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: officeStub }));
+    await page.addInitScript("window.__LIUHEN_WORD__ = { wordApi: '1.3' }; window.__LIUHEN_E2E__ = { tokenDelayMs: 2 };");
+    await page.addInitScript(engineScript);
+    await page.goto(`${server.origin}/taskpane.html`);
+    await page.getByTestId('no-suggestions').waitFor();
+    await expect.poll(() => page.getByTestId('generate').isEnabled()).toBe(true);
+    await page.getByTestId('generate').click();
+    await page.getByTestId('preview-final').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('insert').count()).toBe(0);
+    expect(await page.getByTestId('copy').isEnabled()).toBe(true);
+    expect(await page.evaluate(() => (window as unknown as { __wordMock: { inserted(): unknown[] } }).__wordMock.inserted().length)).toBe(0);
+    await page.screenshot({ path: path.join(results, '12-word-1.3-copy.png'), fullPage: true });
+    await page.close();
+  }, 120_000);
 });
