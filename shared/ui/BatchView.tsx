@@ -94,6 +94,8 @@ export function BatchView({ deps, controller, pipeline, template, strings: t, lo
   const [dest, setDest] = useState<Destination>({ kind: 'below' });
   const [state, setState] = useState<BatchState | undefined>();
   const [error, setError] = useState<string | undefined>();
+  /** Between Start and the runner's first state (the model may be downloading): Start must not run twice. */
+  const [starting, setStarting] = useState(false);
   const runner = useRef<BatchRunner | undefined>(undefined);
   const insertedCount = useRef(0);
 
@@ -134,11 +136,14 @@ export function BatchView({ deps, controller, pipeline, template, strings: t, lo
     if (!read) return;
     setError(undefined);
     let modelId: string;
+    setStarting(true);
     try {
       modelId = await controller.ensureLoaded();
     } catch (e) {
       setError(e instanceof Error && 'userMessage' in e ? (e as { userMessage(l: string): string }).userMessage(locale) : String(e));
       return;
+    } finally {
+      setStarting(false);
     }
     const tableId = read.table.tableId;
     const target = (row: BatchRowState): PlanTarget =>
@@ -249,7 +254,7 @@ export function BatchView({ deps, controller, pipeline, template, strings: t, lo
             )}
           </Field>
           <div className={s.row}>
-            <Button appearance="primary" disabled={chosen.size === 0 || model(controller)} onClick={() => void start()} data-testid="batch-start">
+            <Button appearance="primary" disabled={starting || chosen.size === 0 || model(controller)} onClick={() => void start()} data-testid="batch-start">
               {t.start}
             </Button>
           </div>
