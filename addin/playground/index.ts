@@ -11,7 +11,7 @@
 import { FluentProvider, webDarkTheme, webLightTheme } from '@fluentui/react-components';
 import { createElement } from 'react';
 import { createRoot } from 'react-dom/client';
-import { BUILTIN_REGISTRY } from '../../models/registry/builtin';
+import { loadRegistryFile } from '../../models/registry/file';
 import type { GpuCapabilities } from '../../shared/engine/capabilities';
 import type { LlmEngine } from '../../shared/engine/port';
 import { WebLlmEngine } from '../../shared/engine/webllm-engine';
@@ -57,10 +57,15 @@ createRoot(docRoot).render(
   createElement(FluentProvider, { theme: theme === 'dark' ? webDarkTheme : theme === 'light' ? webLightTheme : fluentTheme, style: { minHeight: '100%', backgroundColor: 'transparent' } }, createElement(PlaygroundDocument, { host, ...(sample ? { initialSample: sample.id } : {}) })),
 );
 
-mountPanel(panelRoot, {
-  host,
-  createEngine: seam.createEngine ?? (() => new WebLlmEngine({ registry: BUILTIN_REGISTRY })),
-  registry: BUILTIN_REGISTRY,
-  ...(theme ? { theme } : {}),
-  ...(seam.detectCapabilities ? { detectCapabilities: seam.detectCapabilities } : {}),
+// A company's merged models: model-records.json beside the page (or ?registry=<url>), as in the task pane.
+void loadRegistryFile(params.get('registry') ?? './model-records.json').then(({ registry, preference, problems }) => {
+  mountPanel(panelRoot, {
+    host,
+    createEngine: seam.createEngine ?? (() => new WebLlmEngine({ registry })),
+    registry,
+    modelPreference: preference,
+    registryProblems: problems,
+    ...(theme ? { theme } : {}),
+    ...(seam.detectCapabilities ? { detectCapabilities: seam.detectCapabilities } : {}),
+  });
 });

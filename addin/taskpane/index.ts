@@ -3,7 +3,7 @@
  * only code that touches `Word.*`) and the WebLLM engine (WebLLM itself loads in the engine worker's chunk,
  * after the pane has painted). Follows Office's theme and display language.
  */
-import { BUILTIN_REGISTRY } from '../../models/registry/builtin';
+import { loadRegistryFile } from '../../models/registry/file';
 import { WebLlmEngine } from '../../shared/engine/webllm-engine';
 import { mountPanel } from '../../shared/ui';
 import { WordHost } from '../word/word-host';
@@ -32,12 +32,18 @@ if (typeof Office === 'undefined') {
     // Word has no theme-changed event (Office's is Outlook-only): the theme is read once, at start-up.
     // Test seam (as in the playground): an end-to-end test may define window.__LIUHEN_TEST__ before this script.
     const seam = window.__LIUHEN_TEST__ ?? {};
-    mountPanel(root, {
-      host: new WordHost(),
-      createEngine: seam.createEngine ?? (() => new WebLlmEngine({ registry: BUILTIN_REGISTRY })),
-      ...(seam.detectCapabilities ? { detectCapabilities: seam.detectCapabilities } : {}),
-      registry: BUILTIN_REGISTRY,
-      ...(theme ? { theme } : {}),
-    });
+    // The company's merged models, if the admin deployed a model-records.json beside the task pane (one
+    // same-origin request; a missing file is the normal case).
+    void loadRegistryFile().then(({ registry, preference, problems }) => {
+      mountPanel(root, {
+        host: new WordHost(),
+        createEngine: seam.createEngine ?? (() => new WebLlmEngine({ registry })),
+        ...(seam.detectCapabilities ? { detectCapabilities: seam.detectCapabilities } : {}),
+        registry,
+        modelPreference: preference,
+        registryProblems: problems,
+        ...(theme ? { theme } : {}),
+      });
+    }).catch((error: unknown) => showFatal(root, `Liuhen could not start: ${String(error)}`));
   }).catch((error: unknown) => showFatal(root, `Office did not start the add-in: ${String(error)}`));
 }

@@ -33,10 +33,12 @@ export interface ModelStatusProps {
   strings: Strings;
   locale: PanelLocale;
   modelHost?: string;
+  /** Problems of the company's registry file (custom models), one sentence each. */
+  registryProblems?: readonly string[];
   busy: boolean;
 }
 
-export function ModelStatus({ state, controller, strings: t, locale, modelHost, busy }: ModelStatusProps): ReactElement {
+export function ModelStatus({ state, controller, strings: t, locale, modelHost, registryProblems, busy }: ModelStatusProps): ReactElement {
   const s = useStyles();
   const entry = state.entry;
   const p = state.progress;
@@ -91,6 +93,18 @@ export function ModelStatus({ state, controller, strings: t, locale, modelHost, 
       {state.error && (
         <MessageBar intent="error" role="alert">
           <MessageBarBody data-testid="model-error">{state.error.userMessage(locale)}</MessageBarBody>
+        </MessageBar>
+      )}
+      {registryProblems && registryProblems.length > 0 && (
+        <MessageBar intent="warning" data-testid="registry-problems">
+          <MessageBarBody>
+            {t.registryProblems}
+            <ul>
+              {registryProblems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          </MessageBarBody>
         </MessageBar>
       )}
       {state.notice === 'cache-deleted' && <Caption1 role="status">{t.cacheDeleted}</Caption1>}

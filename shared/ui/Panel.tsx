@@ -278,7 +278,7 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
         </Select>
       </div>
 
-      <ModelStatus state={model} controller={controller} strings={t} locale={locale} busy={running} {...(deps.modelHost ? { modelHost: deps.modelHost } : {})} />
+      <ModelStatus state={model} controller={controller} strings={t} locale={locale} busy={running} {...(deps.modelHost ? { modelHost: deps.modelHost } : {})} {...(deps.registryProblems ? { registryProblems: deps.registryProblems } : {})} />
 
       {!suggestions && (
         // Said up front, before the writer spends time generating: this host will only offer copying.

@@ -39,6 +39,11 @@ export interface PanelDeps {
   templates?: readonly Template[];
   /** Models the panel may choose from (default: models/registry BUILTIN_REGISTRY). */
   registry?: ModelRegistry;
+  /**
+   * Problems found in the company's model registry file (models/registry `loadRegistryFile`), shown in the
+   * model area so an admin sees why a custom model is missing.
+   */
+  registryProblems?: readonly string[];
   /** The writer's or admin's model preference (a specific model id, family, low-power). */
   modelPreference?: ModelPreference;
   /**

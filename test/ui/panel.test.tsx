@@ -223,3 +223,12 @@ describe('panel: single record', { timeout: 40_000 }, () => {
     expect(screen.getByTestId('regenerate')).toBeTruthy();
   });
 });
+
+describe('panel: company models', { timeout: 40_000 }, () => {
+  it('shows the problems of the company registry file in the model area', async () => {
+    setup({ deps: { registryProblems: ['model-records.json: [0] model: must be an absolute https URL'] } });
+    const box = await screen.findByTestId('registry-problems');
+    expect(box.textContent).toContain('部分公司模型未能加入');
+    expect(box.textContent).toContain('model-records.json: [0] model: must be an absolute https URL');
+  });
+});

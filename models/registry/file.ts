@@ -1,0 +1,78 @@
+/**
+ * A company's registry file, `model-records.json`, deployed beside the task pane (or named in the VS Code
+ * settings): its merged LoRA models, validated with clear errors, added to the built-in ones. Browser-safe.
+ *
+ * The file is either a JSON list of WebLLM model records, or `{ "default": "<model_id>", "models": [ … ] }`,
+ * where `default` makes one of them the preferred model (the writer's GPU still decides the variant).
+ */
+import type { ModelPreference } from '../../shared/engine/capabilities';
+import type { ModelRegistry } from '../../shared/engine/model-record';
+import { BUILTIN_REGISTRY } from './builtin';
+import { parseCustomRecords, withCustomModels } from './custom';
+
+/** What loading a registry file gave. */
+export interface LoadedRegistry {
+  /** The built-in models plus the file's valid ones. */
+  registry: ModelRegistry;
+  /** The file's `default`, as a preference for chooseModel. */
+  preference: ModelPreference;
+  /** Problems to show the writer/admin, one sentence each, naming the file; empty when all is well. */
+  problems: string[];
+  /** How many custom models were added. */
+  added: number;
+}
+
+/**
+ * Validates a parsed registry file against `base`. Never throws: a file that is wrong is reported and the
+ * built-in models stay usable.
+ */
+export function readRegistryFile(json: unknown, file: string, base: ModelRegistry = BUILTIN_REGISTRY): LoadedRegistry {
+  const shaped = Array.isArray(json) ? { models: json as unknown[] } : (json as { default?: unknown; models?: unknown } | null);
+  if (!shaped || typeof shaped !== 'object' || !Array.isArray(shaped.models)) {
+    return {
+      registry: base,
+      preference: {},
+      problems: [`${file}: expected a list of model records, or { "default": "<model_id>", "models": [ … ] }`],
+      added: 0,
+    };
+  }
+  const result = parseCustomRecords(shaped.models, 'registry-file', base.entries.map((e) => e.record.model_id));
+  const registry = withCustomModels(base, result.entries);
+  const problems = [...result.errors, ...result.warnings].map((p) => `${file}: ${p}`);
+  const preference: ModelPreference = {};
+  if (shaped.default !== undefined) {
+    if (typeof shaped.default === 'string' && registry.entries.some((e) => e.record.model_id === shaped.default)) {
+      preference.modelId = shaped.default;
+    } else {
+      problems.push(`${file}: default: "${String(shaped.default)}" is not the model_id of any model in the file or the built-in list`);
+    }
+  }
+  return { registry, preference, problems, added: result.entries.length };
+}
+
+/**
+ * Fetches and reads a registry file. A missing file (404) is the normal case and gives the built-in models
+ * without problems; an unreadable one gives the built-in models and says why.
+ */
+export async function loadRegistryFile(
+  url = './model-records.json',
+  fetchFile: (url: string) => Promise<Response> = (u) => fetch(u, { cache: 'no-store' }),
+  base: ModelRegistry = BUILTIN_REGISTRY,
+): Promise<LoadedRegistry> {
+  const none: LoadedRegistry = { registry: base, preference: {}, problems: [], added: 0 };
+  let res: Response;
+  try {
+    res = await fetchFile(url);
+  } catch (error) {
+    return { ...none, problems: [`${url}: could not be read (${error instanceof Error ? error.message : String(error)})`] };
+  }
+  if (res.status === 404) return none;
+  if (!res.ok) return { ...none, problems: [`${url}: could not be read (HTTP ${res.status})`] };
+  let json: unknown;
+  try {
+    json = await res.json();
+  } catch {
+    return { ...none, problems: [`${url}: is not valid JSON`] };
+  }
+  return readRegistryFile(json, url, base);
+}
