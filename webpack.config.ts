@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import HtmlWebpackPlugin from 'html-webpack-plugin';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { Compiler, Configuration } from 'webpack';
+import { extensionConfigs } from './extension/webpack.part';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 
@@ -74,6 +75,11 @@ export interface Env {
   outDir?: string;
   /** Only these page names (comma-separated), e.g. `--env pages=playground` for a faster test build. */
   pages?: string;
+  /**
+   * Build the VS Code extension's bundles (extension/webpack.part.ts) instead of the pages, into
+   * dist/vscode-extension/dist: `webpack --env extension`. `npm run package:extension` runs the same configs.
+   */
+  extension?: boolean;
 }
 
 /** webpack-cli's argv (the part used here). */
@@ -178,11 +184,10 @@ export function pagesConfig(env: Env = {}, argv: Argv = {}): Configuration {
 }
 
 /**
- * Every configuration webpack builds. Another config (e.g. the VS Code extension host bundle) is added by
- * appending its builder here; each builder takes the same `(env, argv)`.
+ * Every configuration webpack builds: the pages, or with `--env extension` the VS Code extension (kept apart so
+ * that a page build, which the browser tests trigger, does not pay for the extension's four bundles).
  */
-export const CONFIGS: Array<(env: Env, argv: Argv) => Configuration> = [pagesConfig];
-
 export default function config(env: Env = {}, argv: Argv = {}): Configuration[] {
-  return CONFIGS.map((build) => build(env, argv));
+  if (env.extension) return extensionConfigs({ mode: argv.mode === 'development' ? 'development' : 'production' });
+  return [pagesConfig(env, argv)];
 }
