@@ -22,19 +22,46 @@ export function readSettings(): ExtensionSettings {
   const uiLanguage = c.get<string>('uiLanguage', 'auto');
   const templateFolder = (c.get<string>('templateFolder', '') ?? '').trim();
   const extraHosts = c.get<string[]>('modelHosts', []) ?? [];
+  const customModels = c.get<unknown[]>('customModels', []) ?? [];
   return {
+    customModels,
     model: (c.get<string>('model', '') ?? '').trim(),
     uiLanguage: uiLanguage === 'zh-CN' || uiLanguage === 'en-US' ? uiLanguage : 'auto',
     customTemplateFolder: templateFolder !== '',
     displayLanguage: vscode.env.language,
     templateFolder,
-    modelHosts: [...DEFAULT_MODEL_HOSTS, ...extraHosts],
+    // The company's model files are downloaded from where its records say: those origins join the CSP.
+    modelHosts: [...new Set([...DEFAULT_MODEL_HOSTS, ...extraHosts, ...recordOrigins(customModels)])],
   };
+}
+
+/** The https origins of the `model` and `model_lib` URLs of custom records (malformed ones are left to validation). */
+export function recordOrigins(records: readonly unknown[]): string[] {
+  const origins: string[] = [];
+  for (const r of records) {
+    for (const key of ['model', 'model_lib']) {
+      const value = (r as Record<string, unknown> | null)?.[key];
+      if (typeof value !== 'string') continue;
+      try {
+        const url = new URL(value);
+        if (url.protocol === 'https:') origins.push(url.origin);
+      } catch {
+        // Not a URL: the webview's validation names the field.
+      }
+    }
+  }
+  return origins;
 }
 
 /** The settings as the webview sees them. */
 export function hostSettings(s: ExtensionSettings): HostSettings {
-  return { model: s.model, uiLanguage: s.uiLanguage, customTemplateFolder: s.customTemplateFolder, displayLanguage: s.displayLanguage };
+  return {
+    model: s.model,
+    uiLanguage: s.uiLanguage,
+    customTemplateFolder: s.customTemplateFolder,
+    displayLanguage: s.displayLanguage,
+    ...(s.customModels && s.customModels.length > 0 ? { customModels: s.customModels } : {}),
+  };
 }
 
 /** The folder URI of a configured path: absolute paths as files, relative ones inside the first workspace folder. */

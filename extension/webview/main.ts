@@ -10,6 +10,7 @@ import { BUILTIN_TEMPLATES, formatProblem, parseTemplateText, templateKey } from
 import type { Template } from '../../shared/templates/schema';
 import { mountPanel, type PanelDeps, type PanelHandle, type PanelLocale, type PanelTheme } from '../../shared/ui';
 import { BUILTIN_REGISTRY } from '../../models/registry/builtin';
+import { readRegistryFile } from '../../models/registry/file';
 import { CONFIG_ELEMENT_ID, type WebviewConfig } from '../src/webview-config';
 import { prepareBlobWorker } from './engine-worker';
 import { MessageHost } from './message-host';
@@ -91,11 +92,17 @@ export async function startWebview(doc: Document = document): Promise<PanelHandl
 
   const root = doc.getElementById('root');
   if (!root) throw new Error('The Liuhen webview has no root element.');
+  // The company's merged models from `liuhen.customModels`, validated like a registry file.
+  const models = config.settings.customModels
+    ? readRegistryFile(config.settings.customModels, 'liuhen.customModels')
+    : { registry: BUILTIN_REGISTRY, problems: [] as string[] };
+  const registry = models.registry;
   const deps: PanelDeps = {
     host,
-    createEngine: () => new WebLlmEngine({ registry: BUILTIN_REGISTRY, createWorker: worker.createWorker }),
+    createEngine: () => new WebLlmEngine({ registry, createWorker: worker.createWorker }),
     templates,
-    registry: BUILTIN_REGISTRY,
+    registry,
+    registryProblems: models.problems,
     theme: themeOf(doc.body),
     detectCapabilities: () => Promise.resolve(gpu),
     // Exports from the panel go through VS Code's save dialog (a webview cannot download files).

@@ -30,6 +30,11 @@ export interface HostSettings {
   customTemplateFolder: boolean;
   /** VS Code's display language (`vscode.env.language`), for `auto`. */
   displayLanguage: string;
+  /**
+   * `liuhen.customModels`: the company's merged models as WebLLM model records (the list `models/python
+   * register` writes), validated in the webview by models/registry.
+   */
+  customModels?: unknown[];
 }
 
 /** One custom template file, as text: the webview validates it (shared/templates) and reports problems. */

@@ -67,6 +67,20 @@ describe('Liuhen webview page', () => {
     expect(__test.messages.some((m) => m.severity === 'warning' && m.text.includes('http://evil.example.com'))).toBe(true);
   });
 
+  it('lets the company models of liuhen.customModels through: their download host joins connect-src, the records reach the page', () => {
+    const record = {
+      model: 'https://models.acme.example/acme-exit-q4f32_1-MLC/resolve/3f2a9c1/',
+      model_id: 'acme-exit-q4f32_1',
+      model_lib: 'https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/v0_2_86/base/Qwen2-1.5B-Instruct-q4f32_1_cs1k-webgpu.wasm',
+    };
+    __test.config.set('liuhen.customModels', [record]);
+    const { view } = setup();
+    const html = view.webview.html;
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+    expect(csp).toMatch(/connect-src [^;]*https:\/\/models\.acme\.example/);
+    expect(html).toContain('acme-exit-q4f32_1');
+  });
+
   it('embeds the config as inert JSON that cannot break out of its element', () => {
     __test.config.set('liuhen.model', '</script><script>alert(1)</script>');
     const { view } = setup();
