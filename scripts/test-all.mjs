@@ -72,7 +72,7 @@ if (existsSync(path.join(root, 'scripts/python-tests.sh'))) {
 if (pkg.scripts?.['test:vscode']) {
   stage('VS Code end-to-end');
   const vs = await run('npm', ['run', '--silent', 'test:vscode']);
-  const line = vs.out.split('\n').reverse().find((l) => /^\s*\d+ passed, \d+ failed/.test(l));
+  const line = vs.out.split('\n').reverse().find((l) => /\d+ passed, \d+ failed/.test(l));
   if (line) {
     const [, p, f] = line.match(/(\d+) passed, (\d+) failed/);
     record('vscode-e2e', Number(p), vs.code === 0 ? Number(f) : Math.max(Number(f), 1));
