@@ -6,12 +6,13 @@
  * Query parameters: `registry=<url>` custom model-records.json (default ./model-records.json, optional);
  * `model=<model_id>` preselects a model to load.
  */
-import { BUILTIN_REGISTRY, parseCustomRecords, withCustomModels } from '../../models/registry';
+import { loadRegistryFile } from '../../models/registry';
 import { chooseModel, detectCapabilities, type GpuCapabilities, type ModelChoice } from '../../shared/engine/capabilities';
 import { EngineError } from '../../shared/engine/errors';
 import type { ModelRegistry } from '../../shared/engine/model-record';
 import type { LoadProgress } from '../../shared/engine/port';
 import { WebLlmEngine } from '../../shared/engine/webllm-engine';
+import { renderDiagnostic } from '../../shared/prompt/render';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -64,36 +65,18 @@ function renderChoice(choice: ModelChoice): void {
 }
 
 async function loadCustomRegistry(): Promise<ModelRegistry> {
-  const params = new URLSearchParams(location.search);
-  const url = params.get('registry') ?? './model-records.json';
+  const url = new URLSearchParams(location.search).get('registry') ?? './model-records.json';
   const el = $('registry');
-  const problems = $('registry-problems');
-  let json: unknown;
-  try {
-    const res = await fetch(url, { cache: 'no-store' });
-    if (res.status === 404) {
-      el.dataset.state = 'none';
-      el.textContent = `none (no ${url}) · 无`;
-      return BUILTIN_REGISTRY;
-    }
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    json = await res.json();
-  } catch (error) {
-    el.dataset.state = 'error';
-    el.textContent = `${url}: ${error instanceof Error ? error.message : String(error)}`;
-    return BUILTIN_REGISTRY;
-  }
-  const taken = BUILTIN_REGISTRY.entries.map((e) => e.record.model_id);
-  const result = parseCustomRecords(json, 'registry-file', taken);
-  el.dataset.state = result.errors.length > 0 ? 'error' : 'ok';
-  el.dataset.count = String(result.entries.length);
-  el.textContent = `${result.entries.length} from ${url}${result.errors.length ? `, ${result.errors.length} problem(s)` : ''}`;
-  for (const line of [...result.errors.map((e) => `✗ ${e}`), ...result.warnings.map((w) => `⚠ ${w}`)]) {
+  const { registry, problems, added } = await loadRegistryFile(url);
+  el.dataset.state = problems.length > 0 ? 'error' : added > 0 ? 'ok' : 'none';
+  el.dataset.count = String(added);
+  el.textContent = added === 0 && problems.length === 0 ? `none (no ${url}) · 无` : `${added} from ${url}${problems.length ? `, ${problems.length} problem(s)` : ''}`;
+  for (const line of problems) {
     const li = document.createElement('li');
     li.textContent = line;
-    problems.append(li);
+    $('registry-problems').append(li);
   }
-  return withCustomModels(BUILTIN_REGISTRY, result.entries);
+  return registry;
 }
 
 function describeProgress(p: LoadProgress): string {
@@ -241,10 +224,7 @@ async function main(): Promise<void> {
     void (async () => {
       try {
         for await (const chunk of engine.generate({
-          messages: [
-            { role: 'system', content: '你是人力资源记录助手。' },
-            { role: 'user', content: '用一句话说明离职面谈记录的作用。' },
-          ],
+          messages: renderDiagnostic(),
           maxTokens: 64,
           temperature: 0,
         })) {

@@ -199,3 +199,14 @@ export function renderCondense(template: Template, source: PromptSource, options
     { role: 'user', content: userMessage(lang, w.condense, source, options) },
   ];
 }
+
+/**
+ * A one-sentence request for the model-check page's "Try" button: proves a loaded model answers and measures its
+ * speed. Built here because every prompt is (also this one, so the rule has no exception).
+ */
+export function renderDiagnostic(): ChatMessage[] {
+  return [
+    { role: 'system', content: '你是人力资源记录助手。' },
+    { role: 'user', content: '用一句话说明离职面谈记录的作用。' },
+  ];
+}
