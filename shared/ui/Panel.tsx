@@ -23,6 +23,7 @@ import {
 } from '@fluentui/react-components';
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import { EngineError } from '../engine/errors';
+import { detectLanguage } from '../guard/language';
 import type { HostCapabilities, PlanTarget } from '../host/port';
 import { renderRecord } from '../output/parse';
 import type { PartialParse } from '../output/types';
@@ -100,6 +101,8 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
   const [templateId, setTemplateId] = useState<string>('');
   const [mode, setMode] = useState<SourceMode>('selection');
   const [selectionLength, setSelectionLength] = useState(0);
+  /** Language of the selected text, so a Chinese transcript gets the Chinese template whatever the UI language. */
+  const [selectionLang, setSelectionLang] = useState<'zh' | 'en' | undefined>();
   const [pasted, setPasted] = useState('');
   const [run, setRun] = useState<RunState>({ status: 'idle' });
   const [insert, setInsert] = useState<InsertState>({ status: 'idle' });
@@ -126,12 +129,14 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
     };
   }, [host]);
 
-  // Default template: the first one in the UI language.
+  // Default template (until the writer picks one): the first one in the source's language, else the UI language.
+  const sourceLang = mode === 'paste' ? (pasted.trim() ? detectLanguage(pasted) : undefined) : mode === 'selection' ? selectionLang : undefined;
   const template = useMemo(() => {
     const byKey = templates.find((x) => templateKey(x) === templateId);
     if (byKey) return byKey;
-    return templates.find((x) => x.language === locale || (locale === 'en' && x.language.startsWith('en'))) ?? templates[0];
-  }, [templates, templateId, locale]);
+    const lang = sourceLang ?? (locale === 'zh-CN' ? 'zh' : 'en');
+    return templates.find((x) => x.language.startsWith(lang)) ?? templates[0];
+  }, [templates, templateId, locale, sourceLang]);
 
   // Live selection length.
   useEffect(() => {
@@ -141,7 +146,9 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
       const mine = ++seq;
       host.readSelection().then(
         (snap) => {
-          if (live && mine === seq) setSelectionLength(Array.from(snap.text).length);
+          if (!live || mine !== seq) return;
+          setSelectionLength(Array.from(snap.text).length);
+          setSelectionLang(snap.text.trim() ? detectLanguage(snap.text) : undefined);
         },
         () => undefined,
       );

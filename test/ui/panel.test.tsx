@@ -123,6 +123,8 @@ describe('panel: single record', { timeout: 40_000 }, () => {
     const warning = await screen.findByTestId('no-suggestions');
     expect(warning.textContent).toContain('WordApi 1.3');
     act(() => host.select(E1.source));
+    // The source is Chinese; this writer wants the English record.
+    fireEvent.change(screen.getByTestId('template'), { target: { value: 'exit-interview@en' } });
     await waitFor(() => expect(generateButton().disabled).toBe(false));
     fireEvent.click(generateButton());
     await screen.findByTestId('preview-final', {}, { timeout: 10_000 });
@@ -230,5 +232,19 @@ describe('panel: company models', { timeout: 40_000 }, () => {
     const box = await screen.findByTestId('registry-problems');
     expect(box.textContent).toContain('部分公司模型未能加入');
     expect(box.textContent).toContain('model-records.json: [0] model: must be an absolute https URL');
+  });
+});
+
+describe('panel: template language', { timeout: 40_000 }, () => {
+  it('defaults to the template in the language of the selected text, whatever the UI language, until the writer picks one', async () => {
+    const { host } = setup({ deps: { locale: 'en' } });
+    await screen.findByText('Current selection');
+    const picker = (): HTMLSelectElement => screen.getByTestId('template') as unknown as HTMLSelectElement;
+    expect(picker().value).toBe('exit-interview@en');
+    act(() => host.select(E3.source));
+    await waitFor(() => expect(picker().value).toBe('exit-interview@zh-CN'));
+    fireEvent.change(picker(), { target: { value: 'exit-interview@en' } });
+    act(() => host.select(`${E3.source}\n`));
+    await waitFor(() => expect(picker().value).toBe('exit-interview@en'));
   });
 });
