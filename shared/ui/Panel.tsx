@@ -196,7 +196,15 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
           target = undefined; // decided at insertion time: wherever the cursor is then
         }
         setRun({ status: 'running' });
-        const modelId = await controller.ensureLoaded(abort.signal);
+        let modelId: string;
+        try {
+          modelId = await controller.ensureLoaded(abort.signal);
+        } catch (error) {
+          // The model area already shows the full reason (and the Load again button): point there, don't repeat it.
+          const e = error instanceof EngineError ? error : asEngineError(error);
+          if (runSeq.current === mine) setRun(e.code === 'aborted' ? { status: 'cancelled' } : { status: 'error', message: t.modelNotReady });
+          return;
+        }
         const result = await pipeline.generate({
           template,
           source,

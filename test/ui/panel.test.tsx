@@ -168,8 +168,11 @@ describe('panel: single record', { timeout: 40_000 }, () => {
     await screen.findByText(/尚未下载/);
     await waitFor(() => expect(generateButton().disabled).toBe(false));
     fireEvent.click(generateButton());
-    const alert = await screen.findByTestId('run-error');
-    expect(alert.textContent).toBe(new EngineError('network', { url: 'https://huggingface.co/x' }).userMessage('zh-CN'));
+    // The reason is said once, in the model area; under Generate the writer is pointed there.
+    const reason = await screen.findByTestId('model-error');
+    expect(reason.textContent).toBe(new EngineError('network', { url: 'https://huggingface.co/x' }).userMessage('zh-CN'));
+    expect((await screen.findByTestId('run-error')).textContent).toContain('见上方模型区域');
+    expect(screen.getAllByText(new EngineError('network', { url: 'https://huggingface.co/x' }).userMessage('zh-CN'))).toHaveLength(1);
     fireEvent.click(generateButton());
     await screen.findByTestId('preview-final', {}, { timeout: 10_000 });
     expect(attempts).toBe(2);
