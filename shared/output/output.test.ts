@@ -247,6 +247,12 @@ describe('broken outputs are rejected with the right problem', () => {
 });
 
 describe('repairOutput', () => {
+  it('strips inline code spans with longer backtick runs in one pass (repair is idempotent on them)', () => {
+    const once = repairOutput(exitZh, '【离职原因】ᚁ```json``` 与 ``代码``');
+    expect(once.text).toContain('ᚁjson 与 代码');
+    expect(repairOutput(exitZh, once.text).text).toBe(once.text);
+  });
+
   it('fixes preamble, Markdown, order and an empty section with emptyText', () => {
     const broken = [
       '好的,以下是整理后的记录:',

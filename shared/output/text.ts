@@ -60,7 +60,8 @@ const INLINE_MARKERS: Array<{ re: RegExp; name: string }> = [
   { re: /\*\*(?!\s)(.+?)\*\*/gu, name: '**' },
   { re: /__(?!\s)(.+?)__/gu, name: '__' },
   { re: /(?<![*A-Za-z0-9])\*(?![\s*])([^*\n]+?)(?<!\s)\*(?![*A-Za-z0-9])/gu, name: '*' },
-  { re: /`([^`\n]+)`/gu, name: '`' },
+  // A code span's backtick run may be longer than one (```x``` inline): strip whole runs, so repair is idempotent.
+  { re: /(?<!`)`+(?!`)([^`\n]+?)(?<!`)`+(?!`)/gu, name: '`' },
 ];
 
 /** Markdown markup found in one body line, e.g. `['- ', '**']`. */
