@@ -14,6 +14,7 @@ import HtmlWebpackPlugin from 'html-webpack-plugin';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import type { Compiler, Configuration } from 'webpack';
 import { extensionConfigs } from './extension/webpack.part';
+import { rewriteManifestUrls } from './addin/word/manifest-rewrite';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 
@@ -80,6 +81,11 @@ export interface Env {
    * dist/vscode-extension/dist: `webpack --env extension`. `npm run package:extension` runs the same configs.
    */
   extension?: boolean;
+  /**
+   * Where the production add-in is served (`--env addinUrl=https://hr-tools.example.com/liuhen/`): dist/manifest.xml
+   * then points there instead of https://localhost:3000.
+   */
+  addinUrl?: string;
 }
 
 /** webpack-cli's argv (the part used here). */
@@ -91,6 +97,22 @@ export interface Argv {
  * Emits the files of {@link STATIC_DIRS} (those that exist) into the output. A dozen icons do not justify
  * another dependency (copy-webpack-plugin).
  */
+class ManifestPlugin {
+  constructor(private readonly addinUrl: string | undefined) {}
+  apply(compiler: Compiler): void {
+    compiler.hooks.thisCompilation.tap('ManifestPlugin', (compilation) => {
+      compilation.hooks.processAssets.tap({ name: 'ManifestPlugin', stage: compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL }, () => {
+        const file = path.resolve(root, 'manifest.xml');
+        compilation.fileDependencies.add(file);
+        const xml = readFileSync(file, 'utf8');
+        // A bad URL throws a RangeError that says what is wrong; webpack reports it as the build's error.
+        const out = this.addinUrl ? rewriteManifestUrls(xml, { baseUrl: this.addinUrl }) : xml;
+        compilation.emitAsset('manifest.xml', new compiler.webpack.sources.RawSource(out));
+      });
+    });
+  }
+}
+
 class CopyStaticPlugin {
   constructor(private readonly dirs: Array<{ from: string; to: string }>) {}
   apply(compiler: Compiler): void {
@@ -161,7 +183,7 @@ export function pagesConfig(env: Env = {}, argv: Argv = {}): Configuration {
             minify: production,
           }),
       ),
-      ...(env.bench ? [] : [new CopyStaticPlugin(STATIC_DIRS)]),
+      ...(env.bench ? [] : [new CopyStaticPlugin(STATIC_DIRS), new ManifestPlugin(env.addinUrl)]),
     ],
     devtool: production ? false : 'cheap-module-source-map',
     optimization: {

@@ -102,3 +102,20 @@ describe('rewriteManifestUrls', () => {
     expect(() => rewriteManifestUrls(manifest, { baseUrl: 'https://example.com/', version: '1.2' })).toThrow(/four numbers/);
   });
 });
+
+describe('production build of the manifest', () => {
+  it('`--env addinUrl=…` writes dist/manifest.xml pointing at the company host, still valid', () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'liuhen-build-'));
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'node_modules/webpack-cli/bin/cli.js', '--mode', 'production', '--env', 'pages=commands', '--env', `outDir=${out}`, '--env', 'addinUrl=https://hr-tools.example.com/liuhen/'],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+    const built = path.join(out, 'manifest.xml');
+    const xml = readFileSync(built, 'utf8');
+    expect(xml).not.toContain('localhost');
+    expect(xml).toContain('https://hr-tools.example.com/liuhen/taskpane.html');
+    expect(xmllint(built).status).toBe(0);
+  }, 120_000);
+});
