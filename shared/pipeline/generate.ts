@@ -11,7 +11,7 @@
  */
 import { EngineError, isEngineError } from '../engine/errors';
 import type { GenerateRequest, GenerationUsage, LlmEngine } from '../engine/port';
-import { estimateChatTokens, TOKENS_PER_CHAT, TOKENS_PER_MESSAGE } from '../engine/tokens';
+import { estimateChatTokens } from '../engine/tokens';
 import { scanTerms, type GuardHit } from '../guard';
 import { deriveContract, parsePartial, renderRecord, repairOutput, type OutputProblem, type SectionTexts } from '../output';
 import { render, renderCondense, type ChatMessage, type PromptSource } from '../prompt';
@@ -42,11 +42,8 @@ export function buildMessages(template: Template, source: PipelineSource): ChatM
   return render(template, prepareEvidence(template, source).promptSource);
 }
 
-/** Prompt tokens of a chat, by the larger of the engine's and shared/source's conservative estimates. */
-export function promptTokens(messages: readonly ChatMessage[]): number {
-  const bySource = messages.reduce((n, m) => n + TOKENS_PER_MESSAGE + estimateTokens(m.content), TOKENS_PER_CHAT);
-  return Math.max(bySource, estimateChatTokens(messages));
-}
+/** Prompt tokens of a chat: the same conservative estimate the engine checks before sending. */
+export const promptTokens = estimateChatTokens;
 
 function fits(messages: readonly ChatMessage[], maxTokens: number, window: number): boolean {
   return promptTokens(messages) + maxTokens + SAFETY_TOKENS <= window;
