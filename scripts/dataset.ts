@@ -17,6 +17,7 @@ import { buildDataset, sha256 } from '../models/dataset/build';
 import type { ExampleKind } from '../models/dataset/prompt';
 import { DatasetReadError, readRecords } from '../models/dataset/read';
 import { renderReport } from '../models/dataset/report';
+import { parseOptions } from './cli-options';
 
 const USAGE =
   'usage: npm run dataset -- --input records.csv --template exit-interview --lang zh-CN [--out DIR] [--kind transcript|notes]\n' +
@@ -27,21 +28,7 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const argv = process.argv.slice(2);
-const KNOWN = new Set(['input', 'template', 'lang', 'out', 'kind', 'template-file', 'seed', 'val', 'context-window', 'skip-invalid', 'help']);
-const opts = new Map<string, string>();
-for (let i = 0; i < argv.length; i++) {
-  const a = argv[i] ?? '';
-  if (!a.startsWith('--')) fail(`unexpected argument "${a}"\n${USAGE}`);
-  const name = a.slice(2);
-  if (!KNOWN.has(name)) fail(`unknown option --${name}\n${USAGE}`);
-  if (name === 'skip-invalid' || name === 'help') opts.set(name, 'true');
-  else {
-    const v = argv[++i];
-    if (v === undefined || v.startsWith('--')) fail(`--${name} needs a value\n${USAGE}`);
-    opts.set(name, v);
-  }
-}
+const opts = parseOptions(process.argv.slice(2), ['input', 'template', 'lang', 'out', 'kind', 'template-file', 'seed', 'val', 'context-window'], ['skip-invalid', 'help'], (m) => fail(`${m}\n${USAGE}`));
 if (opts.has('help')) {
   console.log(USAGE);
   process.exit(0);

@@ -19,6 +19,7 @@ import { TemplateRegistry } from '../shared/templates';
 import { CaseReadError, readCases } from '../models/eval/cases';
 import { OpenAiCompatibleEngine, ReplayEngine } from '../models/eval/engines';
 import { evaluate, renderEvalReport, type EvalCase } from '../models/eval/evaluate';
+import { parseOptions } from './cli-options';
 
 const USAGE =
   'usage: npm run eval -- --data val.jsonl --template exit-interview --lang zh-CN --engine replay|openai\n' +
@@ -29,22 +30,7 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const argv = process.argv.slice(2);
-const FLAGS = new Set(['grammar', 'help']);
-const KNOWN = new Set(['data', 'template', 'lang', 'engine', 'url', 'model', 'context-window', 'out', 'min-contract', ...FLAGS]);
-const opts = new Map<string, string>();
-for (let i = 0; i < argv.length; i++) {
-  const a = argv[i] ?? '';
-  if (!a.startsWith('--')) fail(`unexpected argument "${a}"\n${USAGE}`);
-  const name = a.slice(2);
-  if (!KNOWN.has(name)) fail(`unknown option --${name}\n${USAGE}`);
-  if (FLAGS.has(name)) opts.set(name, 'true');
-  else {
-    const v = argv[++i];
-    if (v === undefined || v.startsWith('--')) fail(`--${name} needs a value\n${USAGE}`);
-    opts.set(name, v);
-  }
-}
+const opts = parseOptions(process.argv.slice(2), ['data', 'template', 'lang', 'engine', 'url', 'model', 'context-window', 'out', 'min-contract'], ['grammar', 'help'], (m) => fail(`${m}\n${USAGE}`));
 if (opts.has('help')) {
   console.log(USAGE);
   process.exit(0);
