@@ -8,7 +8,7 @@
  * Test seam: a test may define `window.__LIUHEN_TEST__ = { createEngine, detectCapabilities }` before the
  * page's scripts run (Playwright `addInitScript`); the test double itself lives in test code.
  */
-import { FluentProvider, webDarkTheme, webLightTheme } from '@fluentui/react-components';
+import { FluentProvider } from '@fluentui/react-components';
 import { createElement } from 'react';
 import { createRoot } from 'react-dom/client';
 import { loadRegistryFile } from '../../models/registry/file';
@@ -54,7 +54,7 @@ const panelRoot = document.getElementById('panel');
 if (!docRoot || !panelRoot) throw new Error('playground.html is missing #document or #panel');
 
 createRoot(docRoot).render(
-  createElement(FluentProvider, { theme: theme === 'dark' ? webDarkTheme : theme === 'light' ? webLightTheme : fluentTheme, style: { minHeight: '100%', backgroundColor: 'transparent' } }, createElement(PlaygroundDocument, { host, ...(sample ? { initialSample: sample.id } : {}) })),
+  createElement(FluentProvider, { theme: fluentTheme, style: { minHeight: '100%', backgroundColor: 'transparent' } }, createElement(PlaygroundDocument, { host, ...(sample ? { initialSample: sample.id } : {}) })),
 );
 
 // A company's merged models: model-records.json beside the page (or ?registry=<url>), as in the task pane.

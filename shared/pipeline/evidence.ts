@@ -7,7 +7,7 @@
  * The same function feeds inference (generate) and fine-tuning data (buildMessages), so a trained model sees
  * exactly what it will see in Word.
  */
-import { guardText, scanTerms, type GuardHit, type GuardLanguage } from '../guard';
+import { guardText, redact, scanTerms, type GuardHit, type GuardLanguage } from '../guard';
 import type { PromptSource } from '../prompt';
 import { normaliseSource, recordToText, renderTurns, splitSentences, type NormalisedSource, type Turn } from '../source';
 import type { Template } from '../templates/schema';
@@ -107,7 +107,8 @@ export function prepareEvidence(template: Template, source: PipelineSource): Evi
     const fields: Record<string, string> = {};
     for (const name of [...source.header, ...Object.keys(source.fields).filter((n) => !source.header.includes(n))]) {
       if (!Object.hasOwn(source.fields, name) || Object.hasOwn(fields, name)) continue;
-      const value = guardText(source.fields[name] ?? '', { language: lang }).redacted.text;
+      // Redaction only: the cell is scanned below, with its field name.
+      const value = redact(source.fields[name] ?? '', { language: lang }).text;
       // The field name counts too: a column called 婚育状况 is protected whatever it holds.
       const lineHits = scanTerms(`${name}: ${value}`, { language: lang });
       const blocks = lineHits.filter((h) => withholds(h) === 'sentence');

@@ -6,6 +6,7 @@
  */
 import type { AuditRecord, InsertionPlan, PlanBlock, PlanComment, PlanTarget } from '../host/port';
 import type { FieldType, Template } from '../templates/schema';
+import { guardLanguage } from './evidence';
 import type { GenerationResult } from './types';
 
 type Lang = 'zh' | 'en';
@@ -15,9 +16,6 @@ const WORDS: Record<Lang, { confidence: string; sources: string; conflict: strin
   en: { confidence: 'Confidence', sources: 'Sources', conflict: 'fields contradict each other; confidence lowered, please check', sep: ' · ', list: ', ' },
 };
 
-function langOf(template: Template): Lang {
-  return template.language.startsWith('zh') ? 'zh' : 'en';
-}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -56,7 +54,7 @@ function explainOne(template: Template, schema: FieldType | undefined, value: Re
 /** The explanation of a section from the fields under its key (an object, or a list of objects such as reasons). */
 export function explainSection(template: Template, fields: unknown, key: string): string | undefined {
   if (!isObject(fields)) return undefined;
-  const lang = langOf(template);
+  const lang = guardLanguage(template);
   const schema = template.fields?.schema;
   const sub = schema?.type === 'object' ? schema.properties[key] : undefined;
   const value = fields[key];
@@ -79,7 +77,7 @@ export interface PlanOptions {
 
 /** The insertion plan for a result. Sections the model did not write are left out; nothing is invented. */
 export function buildPlan(result: GenerationResult, template: Template, target: PlanTarget, options: PlanOptions = {}): InsertionPlan {
-  const lang = langOf(template);
+  const lang = guardLanguage(template);
   const conflicted = result.flags.some((f) => f.flag === 'FIELD_CONFLICT');
   const blocks: PlanBlock[] = [];
   for (const section of template.sections) {

@@ -130,7 +130,8 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
   }, [host]);
 
   // Default template (until the writer picks one): the first one in the source's language, else the UI language.
-  const sourceLang = mode === 'paste' ? (pasted.trim() ? detectLanguage(pasted) : undefined) : mode === 'selection' ? selectionLang : undefined;
+  const pastedLang = useMemo(() => (pasted.trim() ? detectLanguage(pasted) : undefined), [pasted]);
+  const sourceLang = mode === 'paste' ? pastedLang : mode === 'selection' ? selectionLang : undefined;
   const template = useMemo(() => {
     const byKey = templates.find((x) => templateKey(x) === templateId);
     if (byKey) return byKey;
@@ -201,7 +202,7 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
           modelId = await controller.ensureLoaded(abort.signal);
         } catch (error) {
           // The model area already shows the full reason (and the Load again button): point there, don't repeat it.
-          const e = error instanceof EngineError ? error : asEngineError(error);
+          const e = asEngineError(error);
           if (runSeq.current === mine) setRun(e.code === 'aborted' ? { status: 'cancelled' } : { status: 'error', message: t.modelNotReady });
           return;
         }

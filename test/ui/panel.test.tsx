@@ -232,7 +232,7 @@ describe('panel: single record', { timeout: 40_000 }, () => {
 describe('panel: company models', { timeout: 40_000 }, () => {
   it('shows the problems of the company registry file in the model area', async () => {
     setup({ deps: { registryProblems: ['model-records.json: [0] model: must be an absolute https URL'] } });
-    const box = await screen.findByTestId('registry-problems');
+    const box = await screen.findByTestId('registry-problems', {}, { timeout: 10_000 });
     expect(box.textContent).toContain('部分公司模型未能加入');
     expect(box.textContent).toContain('model-records.json: [0] model: must be an absolute https URL');
   });
@@ -241,7 +241,7 @@ describe('panel: company models', { timeout: 40_000 }, () => {
 describe('panel: template language', { timeout: 40_000 }, () => {
   it('defaults to the template in the language of the selected text, whatever the UI language, until the writer picks one', async () => {
     const { host } = setup({ deps: { locale: 'en' } });
-    await screen.findByText('Current selection');
+    await screen.findByText('Current selection', {}, { timeout: 10_000 });
     const picker = (): HTMLSelectElement => screen.getByTestId('template') as unknown as HTMLSelectElement;
     expect(picker().value).toBe('exit-interview@en');
     act(() => host.select(E3.source));
