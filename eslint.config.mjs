@@ -28,7 +28,7 @@ export const sharedImportRule = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'models/.venv/**', '.vscode-test/**', '**/*.cjs'] },
+  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', '**/.venv/**', '.vscode-test/**', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
