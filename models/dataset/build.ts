@@ -11,10 +11,10 @@ import { createHash } from 'node:crypto';
 import { guardText } from '../../shared/guard';
 import type { ChatMessage } from '../../shared/prompt';
 import { deriveContract, parseOutput, renderOutput } from '../../shared/output';
-import { promptTokens } from '../../shared/pipeline';
+import { guardLanguage, promptTokens } from '../../shared/pipeline';
 import type { Template } from '../../shared/templates';
 import { bigrams, jaccard, rougeL } from '../eval/rouge';
-import { guardLanguageOf, inferencePrompt, type ExampleKind } from './prompt';
+import { inferencePrompt, type ExampleKind } from './prompt';
 import type { RawRow, ReadResult } from './read';
 
 /** Bump when the rendering of examples changes (the data card records it). */
@@ -210,7 +210,7 @@ function checkRow(template: Template, row: RawRow, kindDefault: ExampleKind, bud
     issues.push({ severity: 'error', code: 'contract', rows, message: `${at}: output does not keep the ${template.id} contract: ${detail}` });
   }
 
-  const guard = guardText(row.output, { language: guardLanguageOf(template) });
+  const guard = guardText(row.output, { language: guardLanguage(template) });
   if (guard.redacted.redactions.length > 0) {
     const types = [...new Set(guard.redacted.redactions.map((r) => r.type))].join(', ');
     issues.push({ severity: 'error', code: 'personal-data', rows, message: `${at}: output contains personal data (${types}); remove it — the model would learn to write it` });

@@ -5,7 +5,7 @@
  * to drift. Training on any other prompt is the most common reason a fine-tune disappoints (DESIGN.md, "LoRA").
  */
 import type { ChatMessage } from '../../shared/prompt';
-import { buildMessages, guardLanguage, prepareEvidence } from '../../shared/pipeline';
+import { buildMessages, prepareEvidence } from '../../shared/pipeline';
 import type { Template } from '../../shared/templates';
 
 /** The source kinds a text example can be (table rows are not part of the CSV workflow). */
@@ -20,11 +20,6 @@ export interface InferencePrompt {
   redactions: string[];
   /** Turns whose protected-trait sentences or names were withheld, and why. */
   withheld: { where: string; reasons: string[] }[];
-}
-
-/** Language of a template's placeholders and guard messages (the pipeline's rule). */
-export function guardLanguageOf(template: Template): 'zh' | 'en' {
-  return guardLanguage(template);
 }
 
 /** The system + user messages inference sends for `input` under `template`, and what was removed first. */

@@ -4,7 +4,8 @@
  */
 import type { BuildResult, DatasetIssue } from './build';
 
-function cell(text: string): string {
+/** Text safe inside a Markdown table cell (the eval report uses it too). */
+export function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 

@@ -14,6 +14,7 @@ import { redact } from '../../shared/guard';
 import { parseOutput, renderRecord } from '../../shared/output';
 import { generate, guardLanguage } from '../../shared/pipeline';
 import type { Template } from '../../shared/templates';
+import { cell } from '../dataset/report';
 import { rougeL } from './rouge';
 
 /** One held-out case. */
@@ -193,10 +194,6 @@ export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
 }
 
 const pct = (x: number | null): string => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
-
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
 
 /** The readable report. */
 export function renderEvalReport(report: EvalReport): string {

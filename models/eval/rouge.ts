@@ -59,8 +59,3 @@ export function jaccard(ga: ReadonlySet<string>, gb: ReadonlySet<string>): numbe
   for (const g of small) if (large.has(g)) inter++;
   return inter / (ga.size + gb.size - inter);
 }
-
-/** Jaccard similarity of the character bigram sets (cheap near-duplicate test before the O(n·m) LCS). */
-export function bigramJaccard(a: string, b: string): number {
-  return jaccard(bigrams(a), bigrams(b));
-}
