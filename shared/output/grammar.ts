@@ -8,8 +8,19 @@
  * bracket that opens a heading (`【`, `[`), backticks or `*`, and a body line may not start like Markdown
  * (`#`, `>`, `- `, `1.`…) or with a heading's words.
  *
- * Written for the xgrammar build bundled in @mlc-ai/web-llm 0.2.86, which has two known bugs with
- * non-ASCII characters in character classes (xgrammar #138/#491 and #848/#909):
+ * Written for the runtime's own path: WebLLM's chat pipeline compiles with the grammar cache ON, so xgrammar
+ * parses the grammar, PRINTS it and parses the printed text again. Measured with the xgrammar bundled in
+ * web-llm 0.2.86 and 0.2.79 (test/runtime/xgrammar.ts), the grammar keeps to a subset both read back intact
+ * ({@link grammarPortabilityProblems} checks it):
+ *  - the printer writes U+0000–U+001F, U+007F–U+00FF as `\xHH` and the parser reads `\x` greedily, so such a
+ *    character followed by a hex digit reads back as another character (`\x7f` + `0` → U+07F0, `é1` → U+0E91).
+ *    In a class, hex-digit members come first; in a literal, a hex digit after such a character is a rule
+ *    reference (0.2.79 merges adjacent literals and one-character classes, but not rule references);
+ *  - no `{m,n}` repetition (0.2.79: "Expect element"): bounded repeats are written out as nested optionals;
+ *  - in a class only `]`, `-`, `\\`, `"` are escaped (0.2.79 rejects `\[` and `\^`: "Invalid escape sequence").
+ *
+ * Two known bugs of these builds with non-ASCII characters in character classes (xgrammar #138/#491 and
+ * #848/#909):
  *  - a POSITIVE class with a non-ASCII member matches the wrong characters, so this grammar never writes one
  *    (non-ASCII text only appears in string literals, which work);
  *  - a NEGATED class admits every non-ASCII character, so `[^【\n]` keeps `\n` out but lets `【` through.
@@ -18,7 +29,7 @@
  *    templates, `*`, `#`, line breaks) are enforced by every build.
  */
 import type { FieldType, Template } from '../templates/schema';
-import { fieldsJsonSchema, enumValues, estimateJsonChars, SOURCE_MAX_CHARS, SOURCES_MAX_ITEMS } from './fields';
+import { fieldsJsonSchema, enumValues, estimateJsonChars, SOURCES_MAX_ITEMS } from './fields';
 import { codePoints } from './text';
 import type { OutputContract } from './types';
 
@@ -32,18 +43,41 @@ const TEXT_EXCLUDED = ['*', '`'];
 const LEAD_EXCLUDED = [' ', '\u3000', '#', '>', '-', '+', '|', '~', '_', '•', '·', '●', '▪', '◦'];
 /** After a leading number, list-number punctuation ("1." "1)" "1、") may not follow (but "2.5" may). */
 const NUMBER_FOLLOW_EXCLUDED = ['.', ')', '）', '、', '．'];
-/** Strings up to this long get an exact length bound in the grammar (longer ones are checked after parsing). */
-const MAX_BOUNDED_STRING = 64;
 /** Arrays up to this many items get an exact item bound in the grammar. */
 const MAX_BOUNDED_ARRAY = 16;
 const SEP = '"," " "?';
 const COLON = '":" " "?';
 
-/** An EBNF string literal. Non-ASCII stays as is (xgrammar reads UTF-8); quotes and controls are escaped. */
+/** Whether xgrammar's printer writes this code point as a greedy `\xHH` escape. */
+function printsAsHexEscape(c: number): boolean {
+  return (c >= 0 && c < 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) || (c >= 0x7f && c <= 0xff);
+}
+const isHexDigit = (ch: string): boolean => /^[0-9A-Fa-f]$/.test(ch);
+/** Rule name of a one-digit literal, used to keep a hex digit out of the literal before it. */
+const hexDigitRule = (ch: string): string => `lit_hex_${ch}`;
+
+/**
+ * An EBNF string literal. Non-ASCII stays as is (xgrammar reads UTF-8); quotes and controls are escaped. A hex
+ * digit that follows a character printed as `\xHH` becomes a reference to a `lit_hex_*` rule (which
+ * {@link deriveGrammar} defines), so that the printed grammar reads back the same.
+ */
 export function ebnfLiteral(s: string): string {
-  let out = '"';
-  for (const ch of s) out += ch === '"' ? '\\"' : escapeChar(ch);
-  return `${out}"`;
+  const parts: string[] = [];
+  let out = '';
+  let prev = -1;
+  for (const ch of s) {
+    if (printsAsHexEscape(prev) && isHexDigit(ch)) {
+      parts.push(`${out}"`, hexDigitRule(ch));
+      out = '';
+      prev = -1;
+      continue;
+    }
+    out += ch === '"' ? '\\"' : escapeChar(ch);
+    prev = ch.codePointAt(0) ?? -1;
+  }
+  if (out !== '' || parts.length === 0) parts.push(`${out}"`);
+  const written = parts.map((p) => (p.endsWith('"') ? `"${p}` : p));
+  return written.length === 1 ? (written[0] ?? '""') : `(${written.join(' ')})`;
 }
 
 function escapeChar(ch: string): string {
@@ -59,19 +93,41 @@ function escapeChar(ch: string): string {
   return ch;
 }
 
-/** One member of a character class: a single character escaped for use inside `[...]`. */
+/** One member of a character class: a single character escaped for use inside `[...]` (never `\[` or `\^`). */
 function classMember(ch: string): string {
-  return ']^-['.includes(ch) ? `\\${ch}` : escapeChar(ch);
+  return ']-"'.includes(ch) ? `\\${ch}` : escapeChar(ch);
+}
+
+/** Sort key of a class member: hex digits first, escapes printed as `\xHH` last (see the module comment). */
+function memberRank(ch: string): number {
+  const c = ch.codePointAt(0) ?? 0;
+  if (isHexDigit(ch)) return 0;
+  if (printsAsHexEscape(c)) return 3;
+  if (ch === '^') return 2; // never first, where it would negate
+  return 1;
 }
 
 /**
- * A negated character class. `ranges` are already-written members such as `\u0000-\u001f` or `0-9`; `chars` are
- * single characters, escaped here. (Never a positive class with non-ASCII: see the module comment.)
+ * A negated character class. `ranges` are members such as `0-9` or `\u0000-\u001f`; `chars` are single
+ * characters, escaped here. Members are ordered so that nothing printed as `\xHH` is followed by a hex digit:
+ * digit ranges first, control ranges last. (Never a positive class with non-ASCII: see the module comment.)
  */
 function negatedClass(ranges: readonly string[], chars: Iterable<string>): string {
-  const members = new Set<string>();
-  for (const ch of chars) members.add(classMember(ch));
-  return `[^${ranges.join('')}${[...members].join('')}]`;
+  const digitRanges = ranges.filter((r) => /^[0-9A-Fa-f]-/.test(r));
+  const otherRanges = ranges.filter((r) => !digitRanges.includes(r));
+  const members = [...new Set(chars)].sort((a, b) => memberRank(a) - memberRank(b));
+  const head = members.filter((m) => memberRank(m) < 3).map(classMember);
+  const tail = members.filter((m) => memberRank(m) === 3).map(classMember);
+  return `[^${[...digitRanges, ...head, ...otherRanges, ...tail].join('')}]`;
+}
+
+/** `expr` repeated `min`..`max` times (unbounded when `max` is undefined), without `{m,n}`. */
+function repeat(expr: string, min: number, max?: number): string {
+  const fixed = Array.from({ length: min }, () => expr);
+  if (max === undefined) return concat(...fixed, `(${expr})*`);
+  let optional = '';
+  for (let i = max; i > min; i--) optional = `(${concat(expr, optional)})?`;
+  return concat(...fixed, optional);
 }
 
 /** Rules of a grammar under construction; identical right-hand sides share one rule. */
@@ -93,6 +149,10 @@ class Rules {
   }
 
   render(header: string[]): string {
+    // The one-digit literals that ebnfLiteral refers to (see printsAsHexEscape).
+    const digits = new Set<string>();
+    for (const body of this.rules.values()) for (const m of body.matchAll(/\blit_hex_([0-9A-Fa-f])\b/g)) digits.add(m[1] ?? '0');
+    for (const d of [...digits].sort()) if (!this.rules.has(hexDigitRule(d))) this.rules.set(hexDigitRule(d), `"${d}"`);
     const lines = header.map((h) => `# ${h}`);
     const entries = [...this.rules].sort(([a], [b]) => (a === 'root' ? -1 : b === 'root' ? 1 : 0));
     for (const [name, body] of entries) {
@@ -177,10 +237,12 @@ function bodyRules(r: Rules, template: Template): string {
   return r.define('body', `${line} ("\\n" ${line})*`, 'a section body: one or more non-empty lines');
 }
 
-function jsonString(r: Rules, maxChars: number | undefined): string {
-  const ch = r.define('json_char', '[^"\\\\\\u0000-\\u001f] | "\\\\" ([\\"\\\\/bfnrt] | "u" [0-9a-fA-F]{4})');
-  const body = maxChars !== undefined && maxChars <= MAX_BOUNDED_STRING ? `${ch}{0,${maxChars}}` : `${ch}*`;
-  return r.define(maxChars !== undefined ? `json_string_${maxChars}` : 'json_string', `"\\"" ${body} "\\""`);
+/** A JSON string. Its length is not bounded here (that would be a chain of nested optionals as long as the
+ * bound); validateFields reports a string over `maxChars`. */
+function jsonString(r: Rules): string {
+  const hex = '[0-9a-fA-F]';
+  const ch = r.define('json_char', `[^"\\\\\\u0000-\\u001f] | "\\\\" ([\\"\\\\/bfnrt] | "u" ${hex} ${hex} ${hex} ${hex})`);
+  return r.define('json_string', `"\\"" ${ch}* "\\""`);
 }
 
 function orNull(expr: string, nullable: boolean | undefined): string {
@@ -190,7 +252,7 @@ function orNull(expr: string, nullable: boolean | undefined): string {
 function jsonValue(r: Rules, template: Template, f: FieldType, hint: string): string {
   switch (f.type) {
     case 'string':
-      return orNull(jsonString(r, f.maxChars), f.nullable);
+      return orNull(jsonString(r), f.nullable);
     case 'boolean':
       return orNull(r.define('json_boolean', '"true" | "false"'), f.nullable);
     case 'number': {
@@ -216,8 +278,9 @@ function jsonValue(r: Rules, template: Template, f: FieldType, hint: string): st
     case 'confidence':
       return r.define('confidence', '"0" ("." [0-9] [0-9]?)? | "1" ("." "0" "0"?)?', 'a confidence from 0 to 1, at most two decimals');
     case 'sources': {
-      const id = r.define('source_id', `"\\"" [^"\\\\\\u0000-\\u001f]{1,${SOURCE_MAX_CHARS}} "\\""`, 'a turn id (T3) or a table field name');
-      return r.define('sources', `"[" (${id} (${SEP} ${id}){0,${SOURCES_MAX_ITEMS - 1}})? "]"`);
+      // At most SOURCE_MAX_CHARS characters: validateFields checks the length.
+      const id = r.define('source_id', `"\\"" [^"\\\\\\u0000-\\u001f]+ "\\""`, 'a turn id (T3) or a table field name');
+      return r.define('sources', `"[" (${concat(id, repeat(`${SEP} ${id}`, 0, SOURCES_MAX_ITEMS - 1))})? "]"`);
     }
     case 'array': {
       const item = jsonValue(r, template, f.items, `${hint}_item`);
@@ -227,9 +290,9 @@ function jsonValue(r: Rules, template: Template, f: FieldType, hint: string): st
       const more = (from: number): string => {
         if (max !== undefined && max <= MAX_BOUNDED_ARRAY) {
           const hi = max - 1;
-          return hi <= 0 ? '' : `(${SEP} ${item}){${Math.min(from, hi)},${hi}}`;
+          return hi <= 0 ? '' : repeat(`${SEP} ${item}`, Math.min(from, hi), hi);
         }
-        return from > 0 ? `(${SEP} ${item}){${from},}` : `(${SEP} ${item})*`;
+        return repeat(`${SEP} ${item}`, from);
       };
       const inner = min >= 1 ? concat(item, more(min - 1)) : `(${concat(item, more(0))})?`;
       return r.define(hint, `"[" ${inner} "]"`);

@@ -462,8 +462,10 @@ describe('deriveContract', () => {
   });
 
   it('an English grammar keeps "[" out of bodies; a Chinese one names 【', () => {
-    expect(deriveContract(exitEn).grammar).toMatch(/^text_char ::= \[\^[^\]]*\\\[/m);
-    expect(deriveContract(exitZh).grammar).toMatch(/^text_char ::= \[\^[^\]]*【\]$/m);
+    // "[" unescaped: 0.2.79's xgrammar rejects "\[" in a class.
+    expect(deriveContract(exitEn).grammar).toMatch(/^text_char ::= \[\^[^\]]*\[[^\]]*\]$/m);
+    expect(deriveContract(exitZh).grammar).toMatch(/^text_char ::= \[\^[^\]]*【[^\]]*\]$/m);
+    expect(deriveContract(exitZh).grammar).not.toMatch(/^text_char ::= \[\^[^\]]*\[/m);
   });
 });
 
