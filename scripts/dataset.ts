@@ -8,27 +8,31 @@
  *
  * Options: --out DIR (default models/out/data/<template>), --kind transcript|notes (rows without a kind cell),
  * --template-file FILE (a company template JSON instead of a built-in one), --seed N (42), --val FRACTION (0.1),
- * --context-window N (4096), --skip-invalid.
+ * --context-window N (4096), --skip-invalid, --prompt compact|full (the prompt profile the model is trained and run
+ * with; default compact), --fields auto|omit (auto: records with the sections only train a model without the
+ * structured fields). `--template-file` alone uses that template's own id and language.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { formatProblem, TemplateRegistry, type Template } from '../shared/templates';
+import type { Template } from '../shared/templates';
 import { buildDataset, sha256 } from '../models/dataset/build';
 import type { ExampleKind } from '../models/dataset/prompt';
 import { DatasetReadError, readRecords } from '../models/dataset/read';
 import { renderReport } from '../models/dataset/report';
+import { resolveTemplate } from '../models/dataset/template-arg';
 import { parseOptions } from './cli-options';
+import { promptTokens } from '../shared/pipeline';
 
 const USAGE =
-  'usage: npm run dataset -- --input records.csv --template exit-interview --lang zh-CN [--out DIR] [--kind transcript|notes]\n' +
-  '         [--template-file FILE] [--seed N] [--val FRACTION] [--context-window N] [--skip-invalid]';
+  'usage: npm run dataset -- --input records.csv (--template exit-interview --lang zh-CN | --template-file FILE) [--out DIR]\n' +
+  '         [--kind transcript|notes] [--prompt compact|full] [--fields auto|omit] [--seed N] [--val FRACTION] [--context-window N] [--skip-invalid]';
 
 function fail(message: string): never {
   console.error(`dataset: ${message}`);
   process.exit(2);
 }
 
-const opts = parseOptions(process.argv.slice(2), ['input', 'template', 'lang', 'out', 'kind', 'template-file', 'seed', 'val', 'context-window'], ['skip-invalid', 'help'], (m) => fail(`${m}\n${USAGE}`));
+const opts = parseOptions(process.argv.slice(2), ['input', 'template', 'lang', 'out', 'kind', 'template-file', 'seed', 'val', 'context-window', 'prompt', 'fields'], ['skip-invalid', 'help'], (m) => fail(`${m}\n${USAGE}`));
 if (opts.has('help')) {
   console.log(USAGE);
   process.exit(0);
@@ -48,25 +52,13 @@ const contextWindow = number('context-window', 4096, (n) => Number.isInteger(n) 
 const kindOpt = opts.get('kind');
 if (kindOpt !== undefined && kindOpt !== 'transcript' && kindOpt !== 'notes') fail(`--kind: transcript or notes, got "${kindOpt}"`);
 
-const registry = new TemplateRegistry();
-const templateFile = opts.get('template-file');
-if (templateFile !== undefined) {
-  let text: string;
-  try {
-    text = readFileSync(templateFile, 'utf8');
-  } catch (e) {
-    fail(`--template-file: cannot read ${templateFile} (${(e as Error).message})`);
-  }
-  const r = registry.addFile(path.basename(templateFile), text);
-  if (!r.ok) fail(`--template-file: ${r.problems.map(formatProblem).join('; ')}`);
-}
-const templateId = opts.get('template') ?? fail(`--template is required (e.g. exit-interview)\n${USAGE}`);
-const lang = opts.get('lang');
-const template: Template | undefined = registry.get(templateId, lang);
-if (!template || (lang !== undefined && template.language.split('-')[0] !== lang.split('-')[0])) {
-  const known = registry.list().map((t) => `${t.id} --lang ${t.language}`).join(', ');
-  fail(`--template: no template "${templateId}"${lang ? ` in ${lang}` : ''} (known: ${known})`);
-}
+const resolved = resolveTemplate({ template: opts.get('template'), lang: opts.get('lang'), templateFile: opts.get('template-file') });
+if (typeof resolved === 'string') fail(`${resolved}\n${USAGE}`);
+const template: Template = resolved;
+const promptOpt = opts.get('prompt') ?? 'compact';
+if (promptOpt !== 'full' && promptOpt !== 'compact') fail(`--prompt: full or compact, got "${promptOpt}"`);
+const fieldsOpt = opts.get('fields') ?? 'auto';
+if (fieldsOpt !== 'auto' && fieldsOpt !== 'omit') fail(`--fields: auto or omit, got "${fieldsOpt}"`);
 
 let bytes: Uint8Array;
 try {
@@ -88,6 +80,8 @@ const result = buildDataset(template, read, {
   validationFraction,
   contextWindow,
   skipInvalid: opts.has('skip-invalid'),
+  prompt: promptOpt,
+  fields: fieldsOpt,
   ...(kindOpt ? { kind: kindOpt as ExampleKind } : {}),
   input: { name: path.basename(input), sha256: sha256(bytes) },
 });
@@ -109,6 +103,10 @@ if (errors.length > 10) console.error(`  … and ${errors.length - 10} more erro
 console.log(
   `dataset: ${c.rows} rows, ${c.valid} valid, ${c.withErrors} with errors, ${c.warnings} warnings; ` +
     (result.built ? `wrote ${c.train} train + ${c.validation} validation examples to ${out}` : `NOT built: ${result.refusal ?? ''}`),
+);
+console.log(
+  `dataset: prompt profile ${result.card.prompt.profile}, ${result.card.prompt.fields ? `with ${template.fields?.heading ?? 'fields'}` : 'sections only (no structured fields)'}` +
+    (result.examples[0] ? `; prompt ≈${promptTokens(result.examples[0].messages.slice(0, 2))} tokens for row ${result.examples[0].row}` : ''),
 );
 console.log(`dataset: report ${reportPath}`);
 process.exit(result.built ? 0 : 1);

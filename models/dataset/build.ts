@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { guardText } from '../../shared/guard';
-import type { ChatMessage } from '../../shared/prompt';
+import { profileTemplate, type ChatMessage, type PromptProfile } from '../../shared/prompt';
 import { deriveContract, parseOutput, renderOutput } from '../../shared/output';
 import { guardLanguage, promptTokens } from '../../shared/pipeline';
 import type { Template } from '../../shared/templates';
@@ -18,7 +18,7 @@ import { inferencePrompt, type ExampleKind } from './prompt';
 import type { RawRow, ReadResult } from './read';
 
 /** Bump when the rendering of examples changes (the data card records it). */
-export const BUILDER_VERSION = '1.0.0';
+export const BUILDER_VERSION = '1.1.0';
 
 export type IssueSeverity = 'error' | 'warning';
 
@@ -68,6 +68,17 @@ export interface BuildOptions {
   contextWindow?: number;
   /** Build from the valid rows even when some rows have errors. */
   skipInvalid?: boolean;
+  /**
+   * The prompt profile the model will be trained and run with (default `compact`: a fine-tuned model does not
+   * need the full format description; see shared/prompt).
+   */
+  prompt?: 'full' | 'compact';
+  /**
+   * The structured-fields block of templates that have one. `auto` (default): kept when the records carry it;
+   * when NO record does (the seed format: the three sections only), the model is trained — and must be run —
+   * without it. `omit`: dropped from every record.
+   */
+  fields?: 'auto' | 'omit';
   /** File name and SHA-256 of the records file, for the data card. */
   input?: { name: string; sha256: string };
   /** Time written into the data card (default: now). */
@@ -95,6 +106,8 @@ export interface DataCard {
   };
   split: { seed: number; validationFraction: number };
   contextWindow: number;
+  /** The prompt profile every example was rendered with; the model must be run with the same one. */
+  prompt: { profile: 'full' | 'compact'; fields: boolean };
   /** SHA-256 of the system prompt every example carries (changes when the template changes). */
   systemPromptSha256: string;
   /** SHA-256 of train.jsonl and val.jsonl as written. */
@@ -180,7 +193,16 @@ interface RowCheck {
   withheld: string[];
 }
 
-function checkRow(template: Template, row: RawRow, kindDefault: ExampleKind, budget: number): RowCheck {
+/** The record without its fields block (the heading line and what follows), for `fields: 'omit'`. */
+function withoutFieldsBlock(template: Template, output: string): string {
+  const heading = template.fields?.heading;
+  if (!heading) return output;
+  const lines = output.split(/\r?\n/);
+  const at = lines.findIndex((l) => l.trim().startsWith(heading));
+  return at < 0 ? output : lines.slice(0, at).join('\n');
+}
+
+function checkRow(template: Template, row: RawRow, kindDefault: ExampleKind, budget: number, profile: PromptProfile, full: Template): RowCheck {
   const issues: DatasetIssue[] = [];
   const at = `row ${row.row} (line ${row.line})`;
   const rows = [row.row];
@@ -192,7 +214,7 @@ function checkRow(template: Template, row: RawRow, kindDefault: ExampleKind, bud
   if (row.output.trim() === '') issues.push({ severity: 'error', code: 'empty-output', rows, message: `${at}: output is empty` });
   if (issues.length > 0) return { issues, redactions: [], withheld: [] };
 
-  const prompt = inferencePrompt(template, kind, row.input);
+  const prompt = inferencePrompt(full, kind, row.input, profile);
   const tokens = promptTokens(prompt.messages);
   if (tokens > budget) {
     issues.push({
@@ -204,13 +226,17 @@ function checkRow(template: Template, row: RawRow, kindDefault: ExampleKind, bud
     });
   }
 
-  const parsed = parseOutput(template, row.output);
+  const output = profile.fields ? row.output : withoutFieldsBlock(full, row.output);
+  const parsed = parseOutput(template, output);
   if (!parsed.ok) {
     const detail = parsed.problems.map((p) => p.message).join(' ');
-    issues.push({ severity: 'error', code: 'contract', rows, message: `${at}: output does not keep the ${template.id} contract: ${detail}` });
+    const seedHint = full.fields && parsed.problems.some((p) => p.code === 'fields-missing')
+      ? ` (other rows have ${full.fields.heading}: give it in every row, or in none — records with the sections only are accepted, and the model is then trained and run without the fields; --fields omit drops it everywhere)`
+      : '';
+    issues.push({ severity: 'error', code: 'contract', rows, message: `${at}: output does not keep the ${template.id} contract: ${detail}${seedHint}` });
   }
 
-  const guard = guardText(row.output, { language: guardLanguage(template) });
+  const guard = guardText(output, { language: guardLanguage(template) });
   if (guard.redacted.redactions.length > 0) {
     const types = [...new Set(guard.redacted.redactions.map((r) => r.type))].join(', ');
     issues.push({ severity: 'error', code: 'personal-data', rows, message: `${at}: output contains personal data (${types}); remove it — the model would learn to write it` });
@@ -310,6 +336,12 @@ function crossRowIssues(rows: readonly { row: RawRow; example: Example }[]): Dat
 
 /** Validates the records and renders the dataset. Never throws on bad rows: they become issues. */
 export function buildDataset(template: Template, read: ReadResult, options: BuildOptions = {}): BuildResult {
+  // The seed format: when no record carries the fields block, train (and later run) without it.
+  const full = template;
+  const fieldsHeading = full.fields?.heading;
+  const withFields = fieldsHeading !== undefined && options.fields !== 'omit' && read.rows.some((r) => r.output.includes(fieldsHeading));
+  const profile: PromptProfile = { style: options.prompt ?? 'compact', fields: withFields };
+  template = profileTemplate(full, profile);
   const seed = options.seed ?? 42;
   const validationFraction = options.validationFraction ?? 0.1;
   const contextWindow = options.contextWindow ?? 4096;
@@ -323,7 +355,7 @@ export function buildDataset(template: Template, read: ReadResult, options: Buil
   const redactedInInputs: Record<string, number> = {};
   const withheldInInputs: Record<string, number> = {};
   for (const row of read.rows) {
-    const r = checkRow(template, row, kindDefault, budget);
+    const r = checkRow(template, row, kindDefault, budget, profile, full);
     issues.push(...r.issues);
     for (const t of r.redactions) redactedInInputs[t] = (redactedInInputs[t] ?? 0) + 1;
     for (const f of r.withheld) withheldInInputs[f] = (withheldInInputs[f] ?? 0) + 1;
@@ -369,7 +401,8 @@ export function buildDataset(template: Template, read: ReadResult, options: Buil
     },
     split: { seed, validationFraction },
     contextWindow,
-    systemPromptSha256: sha256(examples[0]?.messages[0].content ?? inferencePrompt(template, kindDefault, '-').messages[0]?.content ?? ''),
+    prompt: { profile: profile.style, fields: profile.fields },
+    systemPromptSha256: sha256(examples[0]?.messages[0].content ?? inferencePrompt(full, kindDefault, '-', profile).messages[0]?.content ?? ''),
     files: {
       train: { name: 'train.jsonl', sha256: sha256(trainJsonl), examples: train.length },
       validation: { name: 'val.jsonl', sha256: sha256(validationJsonl), examples: validation.length },

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { parseOutput, renderOutput } from '../../shared/output';
-import { generate } from '../../shared/pipeline';
+import { promptProfileOf } from '../../shared/engine/model-record';
+import { parseOutput, renderOutput, renderRecord } from '../../shared/output';
+import { generate, promptTokens } from '../../shared/pipeline';
 import { TemplateRegistry, type Template } from '../../shared/templates';
 import { FakeEngine } from '../../test/doubles/fake-engine';
 import { buildDataset, exampleLine, sha256, splitExamples, type BuildOptions } from './build';
@@ -14,6 +15,7 @@ import { renderReport } from './report';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const SAMPLE = path.join(import.meta.dirname, 'samples', 'exit-interview.zh-CN.csv');
+const SAMPLE_SEED = path.join(import.meta.dirname, 'samples', 'exit-interview.seed.zh-CN.csv');
 const SAMPLE_CHAT = path.join(import.meta.dirname, 'samples', 'exit-interview.zh-CN.chat.jsonl');
 const template = new TemplateRegistry().get('exit-interview', 'zh-CN') as Template;
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -225,16 +227,18 @@ describe('validating records against the template', () => {
 });
 
 describe('training prompts are inference prompts', () => {
-  async function inferenceMessages(kind: 'transcript' | 'notes', text: string, answer: string) {
+  /** What the task pane sends a model whose record carries the data card's prompt profile (as convert writes it). */
+  async function inferenceMessages(kind: 'transcript' | 'notes', text: string, answer: string, card?: { prompt: { profile: 'full' | 'compact'; fields: boolean } }) {
     const engine = new FakeEngine({ outputs: [answer] });
-    const result = await generate({ template, source: { kind, text }, engine, modelId: 'test' });
+    const record = { model: 'https://x.test/resolve/v1/', model_id: 'acme-q4f32_1-MLC', model_lib: 'https://x.test/a.wasm', ...(card ? { liuhen_prompt: card.prompt } : {}) };
+    const result = await generate({ template, source: { kind, text }, engine, modelId: 'test', prompt: promptProfileOf(record) });
     expect(engine.requests).toHaveLength(1);
-    return { messages: engine.requests[0]?.messages, result };
+    return { messages: engine.requests[0]?.messages, result, request: engine.requests[0] };
   }
 
   it('renders every sample row byte for byte as the pipeline prompts the model in the task pane', async () => {
     const read = readRecords(readFileSync(SAMPLE), SAMPLE);
-    const result = buildDataset(template, read);
+    const result = buildDataset(template, read, { prompt: 'full' });
     for (const e of result.examples) {
       const row = read.rows.find((r) => r.row === e.row);
       const { messages } = await inferenceMessages(e.kind, row?.input ?? '', e.messages[2].content);
@@ -251,9 +255,53 @@ describe('training prompts are inference prompts', () => {
       const r = buildDataset(template, readRecords(enc(Papa.unparse({ fields: ['input', 'output', 'kind'], data: [[f.source, answer, f.kind], ['T2 员工: 另一条', record('员工因通勤离职。', undefined, undefined, 'LOC')]] })), 'f.csv'));
       const e = r.examples.find((x) => x.row === 1);
       expect(e, f.id).toBeDefined();
-      const { messages } = await inferenceMessages(f.kind, f.source, answer);
+      const { messages } = await inferenceMessages(f.kind, f.source, answer, r.card);
       expect(JSON.stringify(messages), f.id).toBe(JSON.stringify(e?.messages.slice(0, 2)));
     }
+  });
+
+  it('seed format (the three sections only, compact profile): the model trained is prompted and constrained exactly as trained', async () => {
+    const read = readRecords(readFileSync(SAMPLE_SEED), SAMPLE_SEED);
+    const result = buildDataset(template, read);
+    expect(result.issues).toEqual([]);
+    expect(result.built).toBe(true);
+    expect(result.card.prompt).toEqual({ profile: 'compact', fields: false });
+    for (const e of result.examples) {
+      expect(e.messages[0].content).not.toContain('【结构化信息】');
+      expect(e.messages[2].content).not.toContain('【结构化信息】');
+      const row = read.rows.find((r) => r.row === e.row);
+      const { messages, request, result: g } = await inferenceMessages(e.kind, row?.input ?? '', e.messages[2].content, result.card);
+      expect(JSON.stringify(messages)).toBe(JSON.stringify(e.messages.slice(0, 2)));
+      // The grammar asks for no fields line either, and the pane finds nothing missing in the trained format.
+      expect(request?.responseFormat?.grammar).not.toContain('【结构化信息】');
+      expect(g.problems).toEqual([]);
+    }
+    // The same records with the full profile: a different (longer) prompt, and the pane must then be told so.
+    const fullProfile = buildDataset(template, read, { prompt: 'full' });
+    expect(fullProfile.card.prompt).toEqual({ profile: 'full', fields: false });
+    const e = fullProfile.examples[0];
+    const row = read.rows.find((r) => r.row === e?.row);
+    const compactRun = await inferenceMessages(e?.kind ?? 'transcript', row?.input ?? '', '', result.card);
+    expect(JSON.stringify(compactRun.messages)).not.toBe(JSON.stringify(e?.messages.slice(0, 2)));
+    const fullRun = await inferenceMessages(e?.kind ?? 'transcript', row?.input ?? '', '', fullProfile.card);
+    expect(JSON.stringify(fullRun.messages)).toBe(JSON.stringify(e?.messages.slice(0, 2)));
+    expect(promptTokens(e?.messages.slice(0, 2) ?? [])).toBeGreaterThan(2 * promptTokens(result.examples[0]?.messages.slice(0, 2) ?? []));
+  });
+
+  it('mixed records (some with the fields block, some without) name the rows and both ways out', () => {
+    const rows: Array<[string, string]> = [
+      ['T2 员工: 钱少', record('员工因薪酬离职。')],
+      ['T2 员工: 通勤远', renderRecord(template, { reasons: '员工因通勤离职。', experience: '员工评价正面。', suggestions: '建议弹性上班。' })],
+    ];
+    const r = build(rows);
+    expect(r.built).toBe(false);
+    const issue = r.issues.find((i) => i.code === 'contract');
+    expect(issue?.rows).toEqual([2]);
+    expect(issue?.message).toContain('give it in every row, or in none');
+    const omitted = build(rows, { fields: 'omit' });
+    expect(omitted.built).toBe(true);
+    expect(omitted.card.prompt.fields).toBe(false);
+    expect(omitted.trainJsonl + omitted.validationJsonl).not.toContain('【结构化信息】');
   });
 });
 
@@ -295,6 +343,11 @@ describe('npm run dataset', () => {
     const train = readFileSync(path.join(out, 'train.jsonl'), 'utf8') + readFileSync(path.join(out, 'val.jsonl'), 'utf8');
     expect(train).toContain('一、离职原因');
     expect(train).toContain('"kind":"notes"');
+    // --template-file alone: the file's own id and language.
+    const alone = run(['--input', records, '--template-file', file, '--out', out, '--skip-invalid']);
+    expect(alone.stderr).not.toContain('--template is required');
+    expect(alone.status).toBe(0);
+    expect(alone.stdout).toContain('3 rows, 2 valid, 1 with errors');
   }, 60_000); // spawns tsx: slow on a loaded machine
 
   it('refuses a broken file with exit 1 and a report, or exit 2 with a message for an unreadable one', () => {

@@ -4,7 +4,7 @@
  * normalise → shared/prompt `render` with the template's system prompt), so there is no second copy of that logic
  * to drift. Training on any other prompt is the most common reason a fine-tune disappoints (DESIGN.md, "LoRA").
  */
-import type { ChatMessage } from '../../shared/prompt';
+import { profileTemplate, type ChatMessage, type PromptProfile } from '../../shared/prompt';
 import { buildMessages, prepareEvidence } from '../../shared/pipeline';
 import type { Template } from '../../shared/templates';
 
@@ -22,12 +22,15 @@ export interface InferencePrompt {
   withheld: { where: string; reasons: string[] }[];
 }
 
-/** The system + user messages inference sends for `input` under `template`, and what was removed first. */
-export function inferencePrompt(template: Template, kind: ExampleKind, input: string): InferencePrompt {
+/**
+ * The system + user messages inference sends for `input` under `template` to a model with prompt `profile`
+ * (default: the full prompt), and what was removed first.
+ */
+export function inferencePrompt(template: Template, kind: ExampleKind, input: string, profile?: PromptProfile): InferencePrompt {
   const source = { kind, text: input } as const;
-  const evidence = prepareEvidence(template, source);
+  const evidence = prepareEvidence(profileTemplate(template, profile), source);
   return {
-    messages: buildMessages(template, source),
+    messages: buildMessages(template, source, profile),
     sourceText: evidence.promptSource.text,
     redactions: evidence.guard.redacted.redactions.map((r) => r.type),
     withheld: evidence.withheld.map((w) => ({ where: w.where, reasons: [...w.reasons] })),

@@ -22,6 +22,7 @@ export const CUSTOM_RECORD_FIELDS = [
   'overrides',
   'vram_required_MB',
   'low_resource_required',
+  'liuhen_prompt',
 ] as const;
 
 const REQUIRED_FIELDS = ['model', 'model_id', 'model_lib'] as const;
@@ -160,6 +161,12 @@ export function checkRecord(raw: unknown): { errors: string[]; warnings: string[
   }
   if (r.low_resource_required !== undefined && typeof r.low_resource_required !== 'boolean') {
     errors.push('low_resource_required: must be true or false');
+  }
+  if (r.liuhen_prompt !== undefined) {
+    const p = r.liuhen_prompt as Record<string, unknown> | null;
+    const ok = typeof p === 'object' && p !== null && !Array.isArray(p) && (p.profile === 'full' || p.profile === 'compact') &&
+      (p.fields === undefined || typeof p.fields === 'boolean') && Object.keys(p).every((k) => k === 'profile' || k === 'fields');
+    if (!ok) errors.push('liuhen_prompt: must be {"profile": "full" | "compact", "fields": true | false} (written by liuhen_models convert)');
   }
   return { errors, warnings };
 }

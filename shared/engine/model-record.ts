@@ -28,6 +28,12 @@ export interface WebLlmModelRecord {
   low_resource_required?: boolean;
   /** Required `maxStorageBufferBindingSize`, where WebLLM states one. */
   buffer_size_required_bytes?: number;
+  /**
+   * Liuhen's own key (WebLLM ignores it): the prompt profile the model was fine-tuned with, written by
+   * `liuhen_models convert` from the training run. `compact`: the short system prompt; `fields: false`: trained
+   * on records without the structured-fields block. Absent: the full prompt, with fields (base models).
+   */
+  liuhen_prompt?: { profile: 'full' | 'compact'; fields?: boolean };
 }
 
 /** Weight quantisation: q4f16_1 needs `shader-f16`; q4f32_1 runs everywhere at ~15% more memory. */
@@ -74,4 +80,14 @@ export function quantizationOf(idOrLib: string): Quantization {
 export function declaredContextWindow(record: WebLlmModelRecord): number | undefined {
   const v = record.overrides?.context_window_size;
   return typeof v === 'number' && v > 0 ? v : undefined;
+}
+
+/**
+ * The prompt profile a record declares (see `liuhen_prompt`), as shared/prompt takes it; the full prompt with
+ * fields when it declares none. The pipeline must be given this for the model it runs, or a fine-tune gets a
+ * prompt it was not trained on.
+ */
+export function promptProfileOf(record: WebLlmModelRecord): { style: 'full' | 'compact'; fields: boolean } {
+  const p = record.liuhen_prompt;
+  return p ? { style: p.profile, fields: p.fields !== false } : { style: 'full', fields: true };
 }

@@ -18,7 +18,7 @@ import type { Template } from '../templates/schema';
 import { AUDIT_CSV_HEADER, auditRow, toCsv } from './audit-export';
 import { generate as defaultGenerate } from './generate';
 import { buildPlan } from './plan';
-import type { Generate, GenerationResult } from './types';
+import type { Generate, GenerateInput, GenerationResult } from './types';
 
 /** Where a row stands. */
 export type RowStatus = 'waiting' | 'generating' | 'done' | 'flagged' | 'failed';
@@ -64,6 +64,8 @@ export interface BatchOptions {
   template: Template;
   engine: LlmEngine;
   modelId: string;
+  /** The model's prompt profile (see GenerateInput.prompt). */
+  prompt?: GenerateInput['prompt'];
   /** Header names in table order (from tableToRecords). */
   header: string[];
   /** The rows to run (from tableToRecords, possibly filtered to the selected ones). */
@@ -289,6 +291,7 @@ export class BatchRunner {
         template,
         engine,
         modelId,
+        ...(this.options.prompt ? { prompt: this.options.prompt } : {}),
         source: { kind: 'table-row', fields, header: header.filter((h) => !excluded.has(h)), rowIndex: record.rowIndex },
         signal: controller.signal,
         ...(onPartial ? { onPartial: (p: PartialParse, raw: string) => onPartial(row.rowIndex, p, raw) } : {}),
@@ -371,7 +374,7 @@ export class BatchRunner {
     const header = ['row_id', 'status', 'inserted', 'error', ...AUDIT_CSV_HEADER];
     const rows = this.rows.map((r) => {
       const audit = r.result ? auditRow({ ...r.result.audit, time: '' }, label) : AUDIT_CSV_HEADER.map(() => '');
-      if (!r.result) audit[6] = r.rowIndex;
+      if (!r.result) audit[AUDIT_CSV_HEADER.indexOf('row_index')] = r.rowIndex;
       return [r.rowId, r.status, r.inserted ? 'yes' : 'no', r.error ?? r.insertError ?? '', ...audit];
     });
     return toCsv(header, rows);
@@ -391,7 +394,9 @@ export class BatchRunner {
             auditId: r.result.auditId,
             sections: r.result.sections,
             fields: r.result.fields,
-            flags: r.result.flags.map((f) => f.flag),
+            // Counts by action and category-free flags only: no protected trait leaves in an export.
+            flags: r.result.audit.flags.map((f) => f.flag),
+            flagCounts: r.result.audit.flagCounts,
             review: r.result.review,
             problems: r.result.problems.map((p) => p.code),
           }

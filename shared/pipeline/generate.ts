@@ -13,14 +13,18 @@ import { EngineError, isEngineError } from '../engine/errors';
 import type { GenerateRequest, GenerationUsage, LlmEngine } from '../engine/port';
 import { estimateChatTokens } from '../engine/tokens';
 import { scanTerms, type GuardHit } from '../guard';
-import { deriveContract, parsePartial, renderRecord, repairOutput, type OutputProblem, type SectionTexts } from '../output';
-import { render, renderCondense, type ChatMessage, type PromptSource } from '../prompt';
+import { deriveContract, parsePartial, renderRecord, repairOutput, type OutputProblem, type RepairResult, type SectionTexts } from '../output';
+import { profileTemplate, render, renderCondense, type ChatMessage, type PromptProfile, type PromptSource } from '../prompt';
 import { chunkSource, detectLowInformation, estimateTokens, missingFields, type NormalisedSource } from '../source';
 import type { Template } from '../templates/schema';
 import type { AuditFlag } from '../host/port';
 import { detectFieldConflicts, lowerConfidences } from './conflicts';
 import { guardLanguage, prepareEvidence, type Evidence } from './evidence';
+import { auditFlagsOf } from './audit-chain';
 import { newAuditId, sha256Hex } from './hash';
+import { contractTemplate, enforcePlacement, placeNineBox, withPlacementField } from './ninebox';
+import { assessRow } from './row-information';
+import { renderSystem } from '../prompt/render';
 import type { FieldConflict, Generate, GenerateInput, GenerationResult, PipelineSource, ReviewReason } from './types';
 
 /** Default sampling seed: generation is reproducible unless the caller asks otherwise. */
@@ -38,8 +42,9 @@ const MAX_CONDENSE_ROUNDS = 3;
  * The exact chat messages a single-request generation sends for `source` (redacted, protected content
  * withheld, normalised). The dataset builder uses this so training prompts are byte for byte inference prompts.
  */
-export function buildMessages(template: Template, source: PipelineSource): ChatMessage[] {
-  return render(template, prepareEvidence(template, source).promptSource);
+export function buildMessages(template: Template, source: PipelineSource, profile?: PromptProfile): ChatMessage[] {
+  const t = profileTemplate(template, profile);
+  return render(t, prepareEvidence(t, source).promptSource, profile ? { profile } : {});
 }
 
 /** Prompt tokens of a chat: the same conservative estimate the engine checks before sending. */
@@ -114,6 +119,8 @@ function addUsage(a: GenerationUsage | undefined, b: GenerationUsage | undefined
 interface Run {
   engine: LlmEngine;
   template: Template;
+  /** The model's prompt profile (fine-tuned models may use the compact one). */
+  profile?: PromptProfile;
   window: number;
   sampling: { temperature: number; seed: number };
   signal?: AbortSignal;
@@ -160,14 +167,15 @@ async function condense(run: Run, src: NormalisedSource, kind: PromptSource['kin
 
 /** The record prompt for `evidence`, condensing first (as often as needed) when the source does not fit. */
 async function recordMessages(run: Run, evidence: Evidence, maxTokens: number, force: boolean): Promise<ChatMessage[]> {
-  const direct = render(run.template, evidence.promptSource);
+  const opts = run.profile ? { profile: run.profile } : {};
+  const direct = render(run.template, evidence.promptSource, opts);
   if (!force && fits(direct, maxTokens, run.window)) return direct;
   let src = evidence.normalised;
   let kind: PromptSource['kind'] = evidence.promptSource.kind;
   for (let round = 0; round < MAX_CONDENSE_ROUNDS; round += 1) {
     // The notes are model output: they pass the same redaction and withholding as the source did.
     const notes = prepareEvidence(run.template, { kind: 'notes', text: await condense(run, src, kind) });
-    const messages = render(run.template, notes.promptSource);
+    const messages = render(run.template, notes.promptSource, opts);
     if (fits(messages, maxTokens, run.window)) return messages;
     src = notes.normalised;
     kind = 'notes';
@@ -207,24 +215,43 @@ function pushFlag(list: AuditFlag[], flag: string, where: AuditFlag['where']): v
   if (!list.some((f) => f.flag === flag)) list.push({ flag, where });
 }
 
+/** The prompt version an audit record names: a short hash of the rendered system prompt (and prompt profile). */
+async function promptVersionOf(template: Template, profile: unknown): Promise<string> {
+  return `sys-${(await sha256Hex(`${JSON.stringify(profile ?? null)}\n${renderSystem(template)}`)).slice(0, 16)}`;
+}
+
 /** The pipeline's entry point: see the module comment. */
 export const generate: Generate = async (input: GenerateInput): Promise<GenerationResult> => {
-  const { template, source, engine, signal } = input;
+  const { source, engine, signal } = input;
+  // A model trained without the fields block uses the template without them: prompt, grammar and parsing alike.
+  const template = profileTemplate(input.template, input.prompt);
   const lang = guardLanguage(template);
-  const evidence = prepareEvidence(template, source);
+  // Talent review: the nine-box cell comes from the row's ratings (template mapping); the model only explains it.
+  const placement = source.kind === 'table-row' ? placeNineBox(template, source.fields) : undefined;
+  const evidence = prepareEvidence(template, source.kind === 'table-row' && placement ? { ...source, ...withPlacementField(template, source, placement) } : source);
   const auditId = newAuditId();
-  const sourceHash = await sha256Hex(evidence.sourceText);
-  const contract = deriveContract(template);
+  // The audit hashes the REDACTED evidence (the host keys it with the document's salt): a plain hash of the
+  // source as read let a redacted phone number be brute-forced back.
+  const evidenceDigest = await sha256Hex(evidence.promptSource.text);
+  const promptVersion = await promptVersionOf(template, input.prompt);
+  const contract = deriveContract(contractTemplate(template, placement));
   const maxTokens = contract.maxTokens;
 
   // Flags about the source, known before the model runs.
   const flags: AuditFlag[] = [];
   for (const f of evidence.guard.flags) pushFlag(flags, f, 'source');
   let conflicts: FieldConflict[] = [];
+  // A table row too thin to write from: no engine call, the writer sees why.
+  let refusal: GenerationResult['refusal'];
   if (source.kind === 'table-row') {
     for (const name of missingFields({ fields: source.fields }, template.expectedFields)) pushFlag(flags, `MISSING:${name}`, 'source');
     conflicts = detectFieldConflicts(evidence.fields ?? {}, lang);
     if (conflicts.length > 0) pushFlag(flags, 'FIELD_CONFLICT', 'source');
+    const row = assessRow(template, evidence.fields ?? {});
+    if (row.low) {
+      pushFlag(flags, 'LOW_INFORMATION', 'source');
+      refusal = { flag: 'LOW_INFORMATION', message: row.message ?? '' };
+    }
   } else if (detectLowInformation(evidence.normalised)) {
     pushFlag(flags, 'LOW_INFORMATION', 'source');
   }
@@ -232,6 +259,7 @@ export const generate: Generate = async (input: GenerateInput): Promise<Generati
   const run: Run = {
     engine,
     template,
+    ...(input.prompt ? { profile: input.prompt } : {}),
     window: engine.contextWindow() ?? FALLBACK_CONTEXT_WINDOW,
     sampling: { temperature: input.temperature ?? 0, seed: input.seed ?? DEFAULT_SEED },
     ...(signal ? { signal } : {}),
@@ -239,8 +267,8 @@ export const generate: Generate = async (input: GenerateInput): Promise<Generati
     requests: 0,
   };
 
-  let streamed: Streamed = { text: '', finishReason: 'abort' };
-  if (!signal?.aborted) {
+  let streamed: Streamed = { text: '', finishReason: refusal ? 'stop' : 'abort' };
+  if (!signal?.aborted && !refusal) {
     try {
       let force = false;
       for (;;) {
@@ -278,8 +306,13 @@ export const generate: Generate = async (input: GenerateInput): Promise<Generati
     }
   }
 
-  const repaired = repairOutput(template, streamed.text);
+  const repaired: RepairResult = refusal ? { text: '', sections: {}, problems: [], fixed: [] } : repairOutput(template, streamed.text);
   let fields = repaired.fields;
+  if (placement && fields !== undefined) {
+    const enforced = enforcePlacement(template, fields, placement);
+    fields = enforced.fields;
+    repaired.fixed = [...repaired.fixed, ...enforced.overridden];
+  }
   if (conflicts.length > 0 && fields !== undefined) fields = withConflictFlag(template, lowerConfidences(fields, CONFLICT_CONFIDENCE_FACTOR));
   const problems: OutputProblem[] = [...repaired.problems];
 
@@ -313,15 +346,24 @@ export const generate: Generate = async (input: GenerateInput): Promise<Generati
     requests: run.requests,
     withheld: evidence.withheld,
     conflicts,
+    ...(placement ? { nineBox: placement } : {}),
+    ...(refusal ? { refusal } : {}),
+    ...(evidence.fields ? { sourceValues: evidence.fields } : {}),
     audit: {
       auditId,
       templateId: template.id,
       templateVersion: template.version,
       templateLanguage: template.language,
       modelId: input.modelId,
-      sourceHash,
+      ...(input.modelRevision !== undefined ? { modelRevision: input.modelRevision } : {}),
+      seed: run.sampling.seed,
+      promptVersion,
+      evidenceDigest,
+      sourceHash: '',
+      // Allegations stay out of the stored trail; other evidence is kept for "Export approved records".
+      ...([...evidence.guard.hits, ...outputHits].some((h) => h.action === 'ESCALATE') ? {} : { evidence: evidence.promptSource.text }),
       redactionCount: evidence.guard.redacted.redactions.length,
-      flags,
+      ...auditFlagsOf(flags, [...evidence.guard.hits, ...outputHits]),
       ...(fields !== undefined ? { fields } : {}),
       ...(rowIndex !== undefined ? { rowIndex } : {}),
     },

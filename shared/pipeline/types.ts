@@ -6,7 +6,9 @@ import type { GenerationUsage, LlmEngine } from '../engine/port';
 import type { GuardHit, Redaction } from '../guard/types';
 import type { AuditFlag, AuditRecord } from '../host/port';
 import type { OutputProblem, PartialParse, SectionTexts } from '../output/types';
+import type { PromptProfile } from '../prompt/render';
 import type { Template } from '../templates/schema';
+import type { NineBoxPlacement } from './ninebox';
 
 /** What to generate from, as the host read it (before redaction). */
 export type PipelineSource =
@@ -24,6 +26,8 @@ export interface GenerateInput {
   engine: LlmEngine;
   /** The loaded model's id (recorded in the audit record). */
   modelId: string;
+  /** The loaded model's weights revision or hash, when known (recorded in the audit record). */
+  modelRevision?: string;
   /** Aborting stops generation; the result then has `finishReason: 'abort'` and nothing is inserted. */
   signal?: AbortSignal;
   /** Called as text streams in, with the sections seen so far (for the live preview). */
@@ -33,6 +37,8 @@ export interface GenerateInput {
    * when the record itself starts; lets the pane say "condensing part 2 of 5".
    */
   onStep?: (step: GenerateStep) => void;
+  /** The loaded model's prompt profile (its record's `liuhen_prompt`); default: the full prompt. */
+  prompt?: PromptProfile;
   /** Sampling; defaults are deterministic (temperature 0, fixed seed). */
   temperature?: number;
   seed?: number;
@@ -91,6 +97,12 @@ export interface GenerationResult {
   withheld?: Withheld[];
   /** Fields that contradict each other; their conclusions' confidences were lowered. */
   conflicts?: FieldConflict[];
+  /** Talent review: the nine-box placement computed from the row's ratings (the fields carry this cell, whatever the model wrote). */
+  nineBox?: NineBoxPlacement;
+  /** Set when no record was drafted (a table row with too little information); the message says why. */
+  refusal?: { flag: 'LOW_INFORMATION'; message: string };
+  /** Table rows: the field values the model saw (redacted), so each conclusion's sources can show their values. */
+  sourceValues?: Record<string, string>;
   /** The audit record to store on insertion (time is set when inserted). */
   audit: Omit<AuditRecord, 'time'>;
 }

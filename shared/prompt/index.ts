@@ -1,4 +1,4 @@
 /** shared/prompt — the one place prompts are built (inference and fine-tuning data alike). */
 export type { ChatMessage } from './types';
-export { render, renderCondense, renderDiagnostic, renderSystem } from './render';
-export type { PromptSource, RenderOptions } from './render';
+export { FULL_PROFILE, profileTemplate, render, renderCompactSystem, renderCondense, renderDiagnostic, renderSystem } from './render';
+export type { PromptProfile, PromptSource, RenderOptions } from './render';

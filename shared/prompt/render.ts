@@ -18,6 +18,8 @@ export type PromptSource =
 
 /** Options of {@link render}. */
 export interface RenderOptions {
+  /** The prompt profile of the model that will answer (default: the full prompt a base model needs). */
+  profile?: PromptProfile;
   /**
    * Set when the source is one part of a long input that was split (shared/source `chunkSource`): the model is
    * told it sees part `index + 1` of `count`, and `earlier` carries the notes condensed from the parts before.
@@ -26,6 +28,31 @@ export interface RenderOptions {
 }
 
 type Lang = 'zh' | 'en';
+
+/**
+ * How much the system prompt spells out, declared by the model record:
+ * - `full`: role, tone, every heading with its limit and guidance, the code tables — what a base model needs;
+ * - `compact`: role, the headings in order and the injection rule — for a model fine-tuned on records in the
+ *   template's format, which has learned the rest; the whole prompt is prefilled on every request (no prefix
+ *   cache in WebLLM), so this saves most of the prompt tokens. A model must be trained with the profile it is
+ *   run with: the dataset builder renders with it and the data card, adapter and model record carry it.
+ * `fields: false` means the model was trained on records without the structured-fields block (the seed's
+ * three-section format): the template is then used without its fields, in the prompt, grammar and parsing.
+ */
+export interface PromptProfile {
+  style: 'full' | 'compact';
+  fields: boolean;
+}
+
+/** The profile of base models (and of any model that does not declare one). */
+export const FULL_PROFILE: PromptProfile = { style: 'full', fields: true };
+
+/** The template as a model with `profile` uses it: without its structured fields when it was trained without them. */
+export function profileTemplate(template: Template, profile: PromptProfile | undefined): Template {
+  if (!profile || profile.fields || !template.fields) return template;
+  const { fields: _dropped, ...rest } = template;
+  return rest;
+}
 
 const WORDS: Record<Lang, {
   kind: Record<PromptSource['kind'], string>;
@@ -46,6 +73,8 @@ const WORDS: Record<Lang, {
   part: (i: number, n: number) => string;
   earlier: string;
   condense: string;
+  compactFormat: string;
+  compactSep: string;
 }> = {
   zh: {
     kind: { transcript: '面谈逐字稿', notes: '面谈要点', 'table-row': '员工数据' },
@@ -66,6 +95,8 @@ const WORDS: Record<Lang, {
     part: (i, n) => `这是一份长材料的第${i}部分(共${n}部分)。`,
     earlier: '前面部分的要点:',
     condense: '把材料压缩成要点,每行一条,格式为“N序号: 内容(来源编号)”,保留发言编号,不写个人敏感信息。',
+    compactFormat: '按公司模板输出:',
+    compactSep: '',
   },
   en: {
     kind: { transcript: 'interview transcript', notes: 'interview notes', 'table-row': 'employee data' },
@@ -86,6 +117,8 @@ const WORDS: Record<Lang, {
     part: (i, n) => `This is part ${i} of ${n} of a long source.`,
     earlier: 'Key points of the earlier parts:',
     condense: 'Condense the source into key points, one per line as "N<number>: point (source ids)", keeping the turn ids and leaving out sensitive personal data.',
+    compactFormat: 'Write the company record: ',
+    compactSep: ' ',
   },
 };
 
@@ -162,6 +195,17 @@ export function renderSystem(template: Template): string {
   return lines.filter((l) => l !== '').join('\n');
 }
 
+/**
+ * The compact system prompt of a fine-tuned model: role, headings in order (with the fields heading, when the
+ * template still has fields), and the injection rule. Deterministic, like {@link renderSystem}.
+ */
+export function renderCompactSystem(template: Template): string {
+  const w = WORDS[langOf(template)];
+  const headings = template.sections.map((s) => s.heading);
+  if (template.fields) headings.push(w.fields(template.fields.heading));
+  return [template.role, `${w.compactFormat}${headings.join(w.compactSep)}`, w.data].join('\n');
+}
+
 function userMessage(lang: Lang, task: string, source: PromptSource, options: RenderOptions): string {
   const w = WORDS[lang];
   const lines = [task];
@@ -182,7 +226,7 @@ export function render(template: Template, source: PromptSource, options: Render
   const lang = langOf(template);
   const w = WORDS[lang];
   return [
-    { role: 'system', content: renderSystem(template) },
+    { role: 'system', content: options.profile?.style === 'compact' ? renderCompactSystem(template) : renderSystem(template) },
     { role: 'user', content: userMessage(lang, w.task(w.kind[source.kind]), source, options) },
   ];
 }

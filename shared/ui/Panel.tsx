@@ -23,6 +23,7 @@ import {
 } from '@fluentui/react-components';
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import { EngineError } from '../engine/errors';
+import { promptProfileOf } from '../engine/model-record';
 import { detectLanguage } from '../guard/language';
 import type { HostCapabilities, PlanTarget } from '../host/port';
 import { renderRecord } from '../output/parse';
@@ -206,11 +207,14 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
           if (runSeq.current === mine) setRun(e.code === 'aborted' ? { status: 'cancelled' } : { status: 'error', message: t.modelNotReady });
           return;
         }
+        const entry = controller.state.entry;
         const result = await pipeline.generate({
           template,
           source,
           engine: controller.engine(),
           modelId,
+          // A fine-tuned model gets the prompt profile it was trained with (its record says which).
+          ...(entry?.record.model_id === modelId ? { prompt: promptProfileOf(entry.record) } : {}),
           signal: abort.signal,
           onPartial: (partial) => {
             if (runSeq.current === mine) setRun({ status: 'running', partial });
