@@ -94,8 +94,13 @@ export interface InsertionPlan {
 export interface ApplyResult {
   /** Audit ids of the plans inserted, in order. */
   inserted: string[];
-  /** Plans that could not be inserted, with a reason the writer understands; nothing of them was written. */
+  /**
+   * Plans that could not be inserted, with a reason the writer understands. Nothing of them was written, except
+   * those also listed in `partial`.
+   */
   failed: Array<{ auditId: string; message: string }>;
+  /** Plans of which Word wrote some paragraphs before failing (recorded as `insertion: 'partial'`). */
+  partial?: string[];
   /** Document round trips used (Word: `context.sync()` calls), for benchmarks. */
   roundTrips: number;
   /** Set when plans were inserted but their `audit` records could not be stored (the writer should know). */
@@ -110,27 +115,131 @@ export interface AuditFlag {
   where: 'source' | 'output' | 'fields';
 }
 
+/** Counts of the guard's flags by action. The categories themselves (MATERNITY, HARASSMENT …) are never stored. */
+export interface FlagCounts {
+  BLOCK: number;
+  WARN: number;
+  ESCALATE: number;
+}
+
 /**
- * The trail (留痕) of one generation that was inserted: enough to say later which template and model produced
- * a record from which source, without keeping the source itself.
+ * What an audit record records:
+ * - `inserted`: AI text went into the document as suggestions (`insertion` says whole or partial);
+ * - `copied`: AI text was copied to the clipboard;
+ * - `reviewed`: what the writer did with an earlier insertion (`ref`), when Liuhen detected it: accepted,
+ *   rejected (reverted or deleted), still pending, or edited after insertion.
+ */
+export type AuditEvent = 'inserted' | 'copied' | 'reviewed';
+
+/** The writer's review of one insertion. */
+export type ReviewVerdict = 'accepted' | 'rejected' | 'pending' | 'edited';
+
+/**
+ * The trail (留痕) of one event: enough to say later which template, prompt and model produced which text from
+ * which (redacted) source, and what the writer did with it — without keeping protected-trait categories.
+ *
+ * Records are chained: `prev` is the SHA-256 of the previous record's stored JSON text and `seq` its position,
+ * so an edited, removed or reordered record is detected (tamper-evident, not tamper-proof: whoever can edit the
+ * document can also recompute the whole chain).
  */
 export interface AuditRecord {
+  /** Unique id of this record; for `inserted` also the content-control tag of the inserted block. */
   auditId: string;
-  /** ISO 8601 time of the insertion. */
+  /** The event recorded; absent in records written before events existed (read as `inserted`). */
+  event?: AuditEvent;
+  /** `inserted` only: whether every paragraph landed, or Word failed part-way (`partial`). */
+  insertion?: 'whole' | 'partial';
+  /** `reviewed` only: the `inserted` record reviewed. */
+  ref?: string;
+  /** `reviewed` only. */
+  verdict?: ReviewVerdict;
+  /** `reviewed` with `edited`: characters inserted + deleted + substituted by the writer (edit distance). */
+  changeCount?: number;
+  /** ISO 8601 time of the event. */
   time: string;
   templateId: string;
   templateVersion: string;
   templateLanguage: string;
   modelId: string;
-  /** SHA-256 (hex) of the source text as read from the document, before redaction. */
+  /** The model's weights revision (the `/resolve/<rev>/` of its URL) or hash, when known. */
+  modelRevision?: string;
+  /** Sampling seed of the generation. */
+  seed?: number;
+  /** Version of the prompt: a hash of the template's rendered system prompt. */
+  promptVersion?: string;
+  /** SHA-256 (hex) of the text that left the pane (the plan's headings and paragraphs, `\n`-joined). */
+  textHash?: string;
+  /**
+   * The text that left the pane, as inserted: needed to count the writer's edits and to export approved records
+   * (it is the suggestion the document received; the output guard has already checked it).
+   */
+  text?: string;
+  /**
+   * The redacted evidence the model saw (personal data replaced, protected-trait sentences withheld), kept for
+   * "Export approved records". Never stored for records with an escalation (allegations stay out of the trail).
+   */
+  evidence?: string;
+  /**
+   * Before storage: SHA-256 of the redacted evidence. The host replaces it by {@link sourceHash}, keyed with the
+   * document's salt; it is never stored.
+   */
+  evidenceDigest?: string;
+  /**
+   * HMAC-SHA-256 of the redacted evidence, keyed with a random salt kept with the document's trail. Proves that a
+   * given source (redacted the same way) is the one this record came from; cannot reveal redacted or withheld
+   * values, which are not in its input. Older records: SHA-256 of the source as read.
+   */
   sourceHash: string;
   /** Number of personal-data spans redacted before prompting. */
   redactionCount: number;
+  /** Guard flags counted by action (BLOCK / WARN / ESCALATE). */
+  flagCounts?: FlagCounts;
+  /** Flags that name no protected trait (`MISSING:目标岗位`, `LOW_INFORMATION`, `FIELD_CONFLICT` …). */
   flags: AuditFlag[];
   /** The structured fields (reason codes, nine-box cell …) as validated, for analytics exports. */
   fields?: unknown;
   /** Table row (0-based, as in `TableSnapshot.rows`) for batch records. */
   rowIndex?: number;
+  /** Position in the document's trail (0-based), set when stored. */
+  seq?: number;
+  /** SHA-256 (hex) of the previous record's stored JSON text (`0`×64 for the first), set when stored. */
+  prev?: string;
+}
+
+/** One record as stored: its exact JSON text (what the chain hashes) and the record when it could be read. */
+export interface StoredAuditEntry {
+  raw: string;
+  record?: AuditRecord;
+  /** Why the record could not be read. */
+  problem?: string;
+}
+
+/** The whole trail as stored, for verification (see shared/pipeline/audit-chain). */
+export interface AuditTrail {
+  entries: StoredAuditEntry[];
+  /** The document's salt for source hashes (absent before the first record). */
+  salt?: string;
+  /** What the trail said its end was when last written: record count and hash of the last record. */
+  head?: { count: number; hash: string };
+}
+
+/** One insertion's review as the host sees it now. */
+export interface ReviewState {
+  /** Audit id of the `inserted` record. */
+  ref: string;
+  verdict: ReviewVerdict;
+  /** For `edited` (and `pending` with edits): characters changed by the writer. */
+  changeCount?: number;
+  /** The record's text as it now stands in the document (absent when rejected). */
+  finalText?: string;
+}
+
+/** What a host can tell about the writer's review of the insertions. */
+export interface ReviewReport {
+  /** False where the host cannot see reviews (Word without WordApi 1.6); `reason` says so. */
+  supported: boolean;
+  reason?: string;
+  states: ReviewState[];
 }
 
 /**
@@ -154,4 +263,8 @@ export interface DocumentHost {
   saveAudit(records: readonly AuditRecord[]): Promise<void>;
   /** All audit records stored with the document, oldest first. */
   readAudit(): Promise<AuditRecord[]>;
+  /** The trail as stored (raw entries, salt, head), so the pane can verify its chain and report unreadable records. */
+  readAuditTrail?(): Promise<AuditTrail>;
+  /** The writer's review of the given `inserted` records, as the document shows it now. */
+  readReview?(records: readonly AuditRecord[]): Promise<ReviewReport>;
 }

@@ -2,10 +2,16 @@
  * Audit exports for analytics: the audit records (留痕) of a document or a batch as JSON, or as CSV that opens
  * correctly in Excel (UTF-8 with a BOM, RFC 4180 quoting, CRLF rows). The CSV flattens the structured fields a
  * HR analyst counts: exit-reason codes (with role, stated, confidence), the nine-box cell and its label,
- * readiness, the confidences, and every flag.
+ * readiness, the confidences, the flags that name no protected trait, and the guard's flags counted by action.
+ *
+ * No export carries a protected-trait or escalation category (MATERNITY, HARASSMENT …): records store only counts,
+ * and records written by older versions are reduced to counts here. The one file that names categories is the
+ * escalation export ({@link escalationToJson}), made only when the writer chooses to, from the pane.
  */
-import type { AuditRecord } from '../host/port';
+import type { GuardHit } from '../guard/types';
+import type { AuditRecord, FlagCounts } from '../host/port';
 import type { Template } from '../templates/schema';
+import { auditFlagsOf } from './audit-chain';
 
 /** Byte order mark: without it Excel reads UTF-8 CSV as the local code page and garbles Chinese. */
 export const CSV_BOM = '\uFEFF';
@@ -44,14 +50,26 @@ function labeller(templates: readonly Template[]): (templateId: string, language
 /** The columns a flat audit row has. */
 export const AUDIT_CSV_HEADER = [
   'audit_id',
+  'event',
+  'insertion',
+  'ref',
+  'verdict',
+  'change_count',
   'time',
   'template_id',
   'template_version',
   'template_language',
   'model_id',
+  'model_revision',
+  'seed',
+  'prompt_version',
+  'text_sha256',
   'row_index',
-  'source_sha256',
+  'source_hash',
   'redactions',
+  'block_flags',
+  'warn_flags',
+  'escalate_flags',
   'nine_box_cell',
   'nine_box_label',
   'nine_box_confidence',
@@ -86,16 +104,30 @@ export function auditRow(record: AuditRecord, label: (taxonomy: string, code: un
     })
     .join(';');
   const cell = nine['cell'];
+  const safe = sanitizeRecord(record);
+  const counts = safe.flagCounts ?? { BLOCK: 0, WARN: 0, ESCALATE: 0 };
   return [
     record.auditId,
+    record.event ?? 'inserted',
+    record.insertion ?? '',
+    record.ref ?? '',
+    record.verdict ?? '',
+    record.changeCount ?? '',
     record.time,
     record.templateId,
     record.templateVersion,
     record.templateLanguage,
     record.modelId,
+    record.modelRevision ?? '',
+    record.seed ?? '',
+    record.promptVersion ?? '',
+    record.textHash ?? '',
     record.rowIndex ?? '',
     record.sourceHash,
     record.redactionCount,
+    counts.BLOCK,
+    counts.WARN,
+    counts.ESCALATE,
     cell ?? '',
     cell === undefined || cell === null ? '' : label('nineBox', cell),
     num(nine['confidence']) ?? '',
@@ -106,7 +138,7 @@ export function auditRow(record: AuditRecord, label: (taxonomy: string, code: un
     codes.join(';'),
     primary ? String(primary['code'] ?? '') : '',
     reasonText,
-    record.flags.map((x) => x.flag).join(';'),
+    safe.flags.map((x) => x.flag).join(';'),
   ];
 }
 
@@ -121,5 +153,56 @@ export function auditToCsv(records: readonly AuditRecord[], templates: readonly 
 
 /** Audit records as pretty JSON (an object with a format version, so later readers can tell). */
 export function auditToJson(records: readonly AuditRecord[]): string {
-  return `${JSON.stringify({ format: 'liuhen-audit', version: 1, records }, null, 2)}\n`;
+  // The inserted text and the redacted evidence stay in the document's own trail (review, approved export).
+  const out = records.map((r) => {
+    const { text: _text, evidence: _evidence, evidenceDigest: _digest, ...rest } = sanitizeRecord(r);
+    return rest;
+  });
+  return `${JSON.stringify({ format: 'liuhen-audit', version: 2, records: out }, null, 2)}\n`;
+}
+
+/**
+ * A record without protected-trait categories: guard flags (BLOCK:/WARN:/ESCALATE:…) become counts. Records
+ * written by this version already are; older ones (which stored the categories) are reduced here.
+ */
+export function sanitizeRecord(record: AuditRecord): AuditRecord {
+  const { flags, flagCounts } = auditFlagsOf(record.flags);
+  if (flags.length === record.flags.length && record.flagCounts) return record;
+  const merged: FlagCounts = record.flagCounts
+    ? { BLOCK: record.flagCounts.BLOCK + flagCounts.BLOCK, WARN: record.flagCounts.WARN + flagCounts.WARN, ESCALATE: record.flagCounts.ESCALATE + flagCounts.ESCALATE }
+    : flagCounts;
+  const fields = stripGuardFlags(record.fields);
+  return { ...record, flags, flagCounts: merged, ...(fields !== undefined ? { fields } : {}) };
+}
+
+function stripGuardFlags(fields: unknown): unknown {
+  if (!isObject(fields) || !Array.isArray(fields['flags'])) return fields;
+  return { ...fields, flags: fields['flags'].filter((f) => typeof f !== 'string' || !/^(BLOCK|WARN|ESCALATE):/.test(f)) };
+}
+
+/** One escalation for routing to employee relations / compliance. */
+export interface EscalationItem {
+  auditId: string;
+  templateId: string;
+  /** Escalation categories (HARASSMENT, LITIGATION …): what routing needs. */
+  categories: string[];
+  /** Where they were found: in the source or in the model's output. */
+  where: Array<'source' | 'output'>;
+}
+
+/**
+ * The explicit escalation export: the ONE file that names escalation categories, made only when the writer asks
+ * for it (the pane says what it contains first). It holds no source text and no protected-trait (BLOCK)
+ * categories: only the escalation categories routing needs, and the audit id to find the record.
+ */
+export function escalationToJson(
+  items: ReadonlyArray<{ auditId: string; templateId: string; sourceHits: readonly GuardHit[]; outputHits: readonly GuardHit[] }>,
+): string {
+  const out: EscalationItem[] = [];
+  for (const r of items) {
+    const hits = [...r.sourceHits.map((h) => ({ h, w: 'source' as const })), ...r.outputHits.map((h) => ({ h, w: 'output' as const }))].filter((x) => x.h.action === 'ESCALATE');
+    if (hits.length === 0) continue;
+    out.push({ auditId: r.auditId, templateId: r.templateId, categories: [...new Set(hits.map((x) => x.h.category))], where: [...new Set(hits.map((x) => x.w))] });
+  }
+  return `${JSON.stringify({ format: 'liuhen-escalation', version: 1, escalations: out }, null, 2)}\n`;
 }

@@ -6,6 +6,7 @@
  */
 import type { AuditRecord, InsertionPlan, PlanBlock, PlanComment, PlanTarget } from '../host/port';
 import type { FieldType, Template } from '../templates/schema';
+import { planText } from './audit-chain';
 import { guardLanguage } from './evidence';
 import type { GenerationResult } from './types';
 
@@ -97,7 +98,9 @@ export function buildPlan(result: GenerationResult, template: Template, target: 
   }
   const plan: InsertionPlan = { auditId: result.auditId, target, blocks };
   if (options.withAudit ?? true) {
-    const audit: AuditRecord = { ...result.audit, time: (options.now ?? (() => new Date()))().toISOString() };
+    // The record says what left the pane: the text exactly as the host writes it (hashed when stored).
+    const text = planText(blocks, target.kind === 'after-table' ? target.title : undefined);
+    const audit: AuditRecord = { ...result.audit, event: 'inserted', text, time: (options.now ?? (() => new Date()))().toISOString() };
     plan.audit = audit;
   }
   return plan;

@@ -194,9 +194,13 @@ describe('BatchRunner', () => {
     expect(rows[0]?.['nine_box_confidence']).toBe('0.85');
     expect(rows[2]?.['flags']).toContain('MISSING:绩效');
     expect(rows[0]?.['audit_id']).toBe(b.getState().rows[0]?.result?.auditId);
-    const json = JSON.parse(b.exportJson()) as { rows: Array<{ rowId: string; status: string; flags?: string[] }> };
+    expect(rows[3]?.['block_flags']).toBe('1');
+    const json = JSON.parse(b.exportJson()) as { rows: Array<{ rowId: string; status: string; flags?: string[]; flagCounts?: { BLOCK: number } }> };
     expect(json.rows.map((r) => r.status)).toEqual(['done', 'done', 'flagged', 'flagged']);
-    expect(json.rows[3]?.flags).toContain('BLOCK:MATERNITY');
+    // The protected trait is counted, never named, in either export.
+    expect(json.rows[3]?.flagCounts?.BLOCK).toBe(1);
+    expect(b.exportJson()).not.toMatch(/MATERNITY|BLOCK:/);
+    expect(csv).not.toMatch(/MATERNITY|BLOCK:/);
   });
 
   it('columns excluded from the evidence (the comment column) never reach the model', async () => {

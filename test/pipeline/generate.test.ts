@@ -123,7 +123,10 @@ describe('generate: talent-review fixtures', () => {
         expect(promptText(engine)).not.toContain(forbidden);
         expect(allText(result)).not.toContain(forbidden);
       }
-      expect(result.audit.sourceHash).toMatch(/^[0-9a-f]{64}$/);
+      // The digest is of the redacted evidence (the host keys it with the document's salt when storing).
+      expect(result.audit.evidenceDigest).toMatch(/^[0-9a-f]{64}$/);
+      expect(result.audit.flags.map((f) => f.flag).filter((f) => /^(BLOCK|WARN|ESCALATE):/.test(f))).toEqual([]);
+      expect(result.audit.flagCounts?.BLOCK ?? 0).toBe(new Set(flags.filter((f) => f.startsWith('BLOCK:'))).size);
     });
   }
 

@@ -91,8 +91,14 @@ describe('audit export', () => {
     expect(col(t, 'succession_readiness')).toBe('READY_1_2');
     expect(col(t, 'row_index')).toBe('2');
     expect(col(e, 'reason_codes')).toBe('PERS-R;MGR;LOAD');
-    expect(col(e, 'flags').split(';')).toEqual(expect.arrayContaining(['BLOCK:HEALTH', 'ESCALATE:GENDER_MARITAL_ALLEGATION', 'THIRD_PARTY_NAME']));
-    expect(col(e, 'source_sha256')).toMatch(/^[0-9a-f]{64}$/);
+    // Counts by action, never the categories (BLOCK:HEALTH, ESCALATE:GENDER_MARITAL_ALLEGATION, THIRD_PARTY_NAME).
+    expect(exit.flags.map((f) => f.flag)).toEqual(expect.arrayContaining(['BLOCK:HEALTH', 'ESCALATE:GENDER_MARITAL_ALLEGATION', 'THIRD_PARTY_NAME']));
+    expect(Number(col(e, 'block_flags'))).toBeGreaterThanOrEqual(1);
+    expect(Number(col(e, 'escalate_flags'))).toBeGreaterThanOrEqual(1);
+    expect(Number(col(e, 'warn_flags'))).toBeGreaterThanOrEqual(1);
+    expect(csv).not.toMatch(/HEALTH|GENDER_MARITAL|BLOCK:|ESCALATE:|WARN:/);
+    expect(col(e, 'prompt_version')).toMatch(/^sys-[0-9a-f]{16}$/);
+    expect(col(e, 'seed')).toMatch(/^\d+$/);
   });
 
   it('csvField quotes commas, quotes and line breaks, and defuses formulas', () => {
@@ -104,10 +110,16 @@ describe('audit export', () => {
     expect(csvField(null)).toBe('');
   });
 
-  it('JSON keeps every record as stored', async () => {
+  it('JSON keeps each record without its text, evidence or categories; older records are reduced to counts', async () => {
     const r = await talentResult();
     const json = JSON.parse(auditToJson([{ ...r.audit, time: 't' }])) as { format: string; records: AuditRecord[] };
     expect(json.format).toBe('liuhen-audit');
-    expect(json.records[0]).toEqual({ ...r.audit, time: 't' });
+    const { evidence: _e, evidenceDigest: _d, text: _t, ...kept } = r.audit;
+    expect(json.records[0]).toEqual({ ...kept, time: 't' });
+    const legacy: AuditRecord = { ...r.audit, time: 't', flags: [{ flag: 'BLOCK:MATERNITY', where: 'source' }, { flag: 'ESCALATE:HARASSMENT', where: 'source' }, { flag: 'LOW_INFORMATION', where: 'source' }] };
+    delete legacy.flagCounts;
+    const out = auditToJson([legacy]);
+    expect(out).not.toMatch(/MATERNITY|HARASSMENT/);
+    expect((JSON.parse(out) as { records: AuditRecord[] }).records[0]).toMatchObject({ flags: [{ flag: 'LOW_INFORMATION' }], flagCounts: { BLOCK: 1, WARN: 0, ESCALATE: 1 } });
   });
 });
