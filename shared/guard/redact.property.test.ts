@@ -18,6 +18,7 @@ const FRAGMENTS = [
   'Street', 'St.', 'Avenue', 'Flat', 'Room', 'NW', ', ', 'London', 'DC', '20500', '221B',
   '身份证', '110105', '19491231', '002X', '4111', '6222', '转', 'ext.', '【', '】', '"', '“', '”', '\ud83d\ude00', '\ud800', '\udc00',
   '女生', '结了婚', '备孕', '王经理', '张婷', '说', 'lawyer', 'pregnan', 'Mr ', 'Kevin',
+  '\u200b', '\u200d', '\ufeff', '護照', '护照', '微信', 'QQ', 'E', 'G', '號', '樓', '東路', 'Apt', 'NY', 'RG1', '4AB', '5th', 'Ave',
 ];
 
 const adversarial = fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 80 }).map((parts) => parts.join(''));
@@ -121,6 +122,35 @@ describe('redact: properties', () => {
         expectOutsidePreserved(text, r);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('a value followed by a separator and one more digit: the value is removed, the digit kept (each of 0–9)', () => {
+    fc.assert(
+      fc.property(fc.oneof(cnId, mobile, card), fc.constantFrom(' ', '-', '、', ' / '), digit, (value, sep, d) => {
+        const text = `号码${value}${sep}${d}号`;
+        const r = redact(text);
+        expect(r.text).not.toContain(value);
+        expect(r.text.endsWith(`${sep}${d}号`)).toBe(true);
+        expectOutsidePreserved(text, r);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('values written in full-width digits or with zero-width characters inside are removed', () => {
+    const fullWidth = (v: string): string => v.replace(/[0-9X]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+    const zeroWidth = (v: string): string => [...v].join('\u200b');
+    fc.assert(
+      fc.property(context, fc.oneof(cnId, mobile, card), fc.boolean(), context, (before, value, full, after) => {
+        const written = full ? fullWidth(value) : zeroWidth(value);
+        const text = `${before}${written}${after}`;
+        const r = redact(text);
+        expect(r.redactions.length, JSON.stringify(text)).toBeGreaterThan(0);
+        expect(r.text).not.toContain(written);
+        expectOutsidePreserved(text, r);
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -244,3 +244,49 @@ describe('redact: result shape', () => {
     expect(g.flags).toContain('THIRD_PARTY_NAME');
   });
 });
+
+describe('redact: identifiers and addresses seen in unseen-text reviews', () => {
+  it('a 16-digit card followed by a space and any digit: the card goes, the digit stays', () => {
+    const card = withLuhn('411111111111111');
+    for (let d = 0; d <= 9; d++) {
+      for (const written of [card, card.replace(/(\d{4})(?=\d)/g, '$1 ')]) {
+        const text = `卡号${written} ${d}张`;
+        const r = redact(text);
+        expect(r.text, text).toBe(`卡号${REDACTION_PLACEHOLDERS.zh.BANK_CARD} ${d}张`);
+      }
+    }
+  });
+
+  it('a 19-digit card printed 4-4-4-4-3 is removed whole', () => {
+    const card = withLuhn('621700000000000012');
+    const grouped = `${card.slice(0, 4)} ${card.slice(4, 8)} ${card.slice(8, 12)} ${card.slice(12, 16)} ${card.slice(16)}`;
+    expectRedacted(`工资卡 ${grouped} 。`, grouped, 'BANK_CARD');
+  });
+
+  it('mobiles with dots, IDs in full-width digits or with zero-width spaces', () => {
+    expectRedacted('手机 138.1234.5678 随时联系', '138.1234.5678', 'CN_MOBILE');
+    const id = cnId('11010519491231002');
+    const full = id.replace(/[0-9X]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+    expectRedacted(`身份证${full}。`, full, 'CN_ID');
+    const zw = `${id.slice(0, 6)}\u200b${id.slice(6, 14)}\u200b${id.slice(14)}`;
+    expectRedacted(`身份证${zw}。`, zw, 'CN_ID');
+    expect(redact('金额 1.5 万,增长 3.2%').redactions).toEqual([]);
+  });
+
+  it('passports, WeChat and QQ ids: the id goes, the cue word stays', () => {
+    expectRedacted('护照号E12345678,下周出差', 'E12345678', 'PASSPORT');
+    expectRedacted('Passport no. G23456789 expires soon', 'G23456789', 'PASSPORT');
+    expectRedacted('加我微信 zhang_wei88 聊', 'zhang_wei88', 'IM_ACCOUNT');
+    expectRedacted('我的QQ:123456789', '123456789', 'IM_ACCOUNT');
+    expectRedacted('WeChat ID: priya-2020, ping me', 'priya-2020', 'IM_ACCOUNT');
+    expect(redact('微信 message 里说过').redactions).toEqual([]);
+    expect(redact('Q3 revenue grew, E-commerce team').redactions).toEqual([]);
+  });
+
+  it('traditional Chinese, US and UK addresses', () => {
+    expectRedacted('我住在忠孝東路四段123號5樓,通勤很遠', '忠孝東路四段123號5樓', 'ADDRESS');
+    expectRedacted('搬到九龍彌敦道100號了', '九龍彌敦道100號', 'ADDRESS');
+    expectRedacted('I live at 350 5th Ave, Apt 12C, New York, NY 10118 now.', '350 5th Ave, Apt 12C, New York, NY 10118', 'ADDRESS');
+    expectRedacted('She moved to RG1 4AB last year.', 'RG1 4AB', 'ADDRESS');
+  });
+});

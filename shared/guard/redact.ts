@@ -36,6 +36,8 @@ export const REDACTION_PLACEHOLDERS: Readonly<Record<GuardLanguage, Readonly<Rec
     BANK_CARD: '[银行卡号已隐去]',
     EMAIL: '[邮箱已隐去]',
     ADDRESS: '[地址已隐去]',
+    PASSPORT: '[护照号已隐去]',
+    IM_ACCOUNT: '[账号已隐去]',
   },
   en: {
     CN_ID: '[ID number removed]',
@@ -44,6 +46,8 @@ export const REDACTION_PLACEHOLDERS: Readonly<Record<GuardLanguage, Readonly<Rec
     BANK_CARD: '[bank card removed]',
     EMAIL: '[email removed]',
     ADDRESS: '[address removed]',
+    PASSPORT: '[passport number removed]',
+    IM_ACCOUNT: '[account removed]',
   },
 };
 
@@ -56,7 +60,7 @@ interface Candidate {
 }
 
 /** When two findings overlap, the longer wins; on equal length, the earlier type in this list. */
-const PRIORITY: readonly RedactionType[] = ['CN_ID', 'BANK_CARD', 'CN_MOBILE', 'CN_LANDLINE', 'EMAIL', 'ADDRESS'];
+const PRIORITY: readonly RedactionType[] = ['CN_ID', 'BANK_CARD', 'CN_MOBILE', 'CN_LANDLINE', 'EMAIL', 'PASSPORT', 'IM_ACCOUNT', 'ADDRESS'];
 
 const digitsOnly = (s: string): string => s.replace(/[^\dXx]/g, '');
 
@@ -67,7 +71,8 @@ const ID18 = /(?<!\d)(?=([1-9](?:[ -]?\d){16}[ -]?[\dXx])(?!\d))/g;
 // 15-digit legacy ID: region(6) YYMMDD seq(3), no check digit.
 const ID15 = /(?<!\d)[1-9]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?![\dXx])/g;
 // Mobile: optional +86 / 0086 / (+86), then 1[3-9]x xxxx xxxx with optional single separators.
-const MOBILE = /(?<![\d+])(?:\(?(?:\+|00) ?86\)?[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?!\d)/g;
+// Dots are separators too (138.1234.5678), but only the same one twice, so "1.5" stays an amount.
+const MOBILE = /(?<![\d+.])(?:\(?(?:\+|00) ?86\)?[ -]?)?1[3-9]\d(?:[ -]?\d{4}[ -]?\d{4}|\.\d{4}\.\d{4})(?![\d])/g;
 // Landline: area code (010, 02x, or 0 + three digits from 03xx–09xx; "(010)"; or +86 without the trunk 0),
 // 7–8 digit local number, optional extension. Only real area-code shapes, so "0101 1234 5678" is not a phone.
 const AREA = String.raw`(?:10|2\d|[3-9]\d{2})`;
@@ -75,12 +80,22 @@ const LANDLINE = new RegExp(
   String.raw`(?<![\d+])(?:(?:\+|00) ?86[ -]?(?:\(0\)|0)?${AREA}|\(0${AREA}\)|0${AREA})[ -]?[1-9]\d{2,3}[ -]?\d{4}(?:(?: ?(?:转|ext\.?|x) ?|-)\d{1,5})?(?!\d)`,
   'gi',
 );
-// Bank card: 16–19 digits, optionally in groups of four; Luhn-checked below.
-const BANK = /(?<!\d)(?:\d{4}[ -]?){3}\d{4}(?:[ -]?\d{1,3})?(?!\d)/g;
+// Bank card: 16 digits, optionally in groups of four; what follows (1–3 more digits, glued or as a group) is
+// decided in findBankCards, so that a card followed by " 5" is still found and the 5 is not swallowed.
+const BANK = /(?<!\d)\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{4}/g;
+// Passports: mainland e-passports (E + 8 digits, E + letter + 7 digits), older G/D/S/P + 8 digits, Hong Kong /
+// Macau travel permits (C/H/M + 8 digits) without a cue; any 6–9 letters-and-digits after a passport cue.
+const PASSPORT_BARE = /(?<![A-Za-z0-9])(?:[EGDSPCHM]\d{8}|E[A-HJ-NP-Z]\d{7})(?![A-Za-z0-9])/g;
+const PASSPORT_CUED =
+  /(?:护照|通行证|passport)(?:号码|号|编号| ?(?:no\.?|number|#))?(?:是|为|: ?| )?(?<id>(?=[A-Z0-9]{0,8}\d)[A-Z]{0,2}\d{6,9})(?![A-Za-z0-9])/gi;
+// WeChat / QQ and similar account ids: only after their cue word ("微信 zhang_wei88", "QQ: 12345678").
+const IM_CUED =
+  /(?<![A-Za-z])(?:微信号?|微信ID|VX|vx|WX|wx|V信|WeChat(?: ID)?|Wechat|wechat|Weixin|weixin|Line ID|Telegram|TG)(?:号|账号|帐号)?(?:是|为|: ?| |：)?(?:[ :]?)(?<id>(?=[A-Za-z][-_A-Za-z]*[\d_-])[A-Za-z][-_A-Za-z0-9]{5,19})(?![-_A-Za-z0-9])/g;
+const QQ_CUED = /(?<![A-Za-z])(?:QQ|qq|Qq)(?:号码|号| ?(?:no\.?|number|ID|id))?(?:是|为|: ?| )?(?<id>[1-9]\d{4,10})(?!\d)/g;
 
 // Chinese address anchor: street-level place word + house number + unit word.
 const ZH_ADDR_ANCHOR =
-  /(?:路|街|大道|大街|巷|胡同|弄|小区|花园|公寓|大厦|广场|新村|家园|村|苑|园区)(?:[东西南北中]{1,2}段|(?:\d{1,2}|[一二三四五六七八九十]{1,3})段)? ?(?:\d{1,5}|[一二三四五六七八九十百零〇]{1,5})(?:[-之]\d{1,4})? ?(?:号楼|号院|号|弄|栋|幢|座)/g;
+  /(?:路|街|大道|大街|道|巷|胡同|弄|里|小区|花园|公寓|大厦|广场|新村|家园|村|苑|园区|邨|屋苑)(?:[东西南北中]{1,2}段|(?:\d{1,2}|[一二三四五六七八九十]{1,3})段)? ?(?:\d{1,5}|[一二三四五六七八九十百零〇]{1,5})(?:[-之]\d{1,4})? ?(?:号楼|号院|号|弄|栋|幢|座)/g;
 // Characters that end a place name when walking left from the anchor (verbs, pronouns, particles).
 const ZH_ADDR_STOP_CHARS = '在住是到去往来我你他她它的了址位这那就把被给让回搬迁为寄送发至即和与或及';
 // Further units after the anchor, each optionally after a building name: "2号楼301室", "5栋2单元",
@@ -99,7 +114,8 @@ const EN_NOT_CITY = '(?!(?:The|Then|But|And|So|He|She|They|We|It|This|That|There
 const EN_ADDRESS = new RegExp(
   // An optional unit before the house number ("Room 1203, 88 Century Avenue", "Flat 3, 221B Baker Street").
   String.raw`(?:\b(?:Room|Rm|Flat|Apt|Apartment|Suite|Unit|Floor)\.? ?#?[A-Za-z0-9-]{1,6},? )?` +
-    String.raw`\b\d{1,6}[A-Za-z]?(?:-\d{1,6})? (?:[A-Z][A-Za-z'-]* ){0,4}?[A-Z][A-Za-z'-]* (?:${EN_STREET_TYPES})\b\.?` +
+    // The street name: capitalised words or an ordinal ("350 5th Ave", "12 W 34th St").
+    String.raw`\b\d{1,6}[A-Za-z]?(?:-\d{1,6})? (?:(?:[A-Z][A-Za-z'-]*|\d{1,3}(?:st|nd|rd|th)) ){0,4}?(?:[A-Z][A-Za-z'-]*|\d{1,3}(?:st|nd|rd|th)) (?:${EN_STREET_TYPES})\b\.?` +
     String.raw`(?: (?:NW|NE|SW|SE|N|S|E|W)\b\.?)?` +
     String.raw`(?:,? (?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|#)\.? ?[A-Za-z0-9-]{1,6})?` +
     String.raw`(?:, ${EN_NOT_CITY}[A-Z][a-z]+(?: ${EN_NOT_CITY}[A-Z][a-z]+){0,2}){0,2}` +
@@ -138,11 +154,59 @@ function findPhones(t: string, out: Candidate[]): void {
   for (const m of t.matchAll(LANDLINE)) out.push({ type: 'CN_LANDLINE', start: m.index, end: m.index + m[0].length });
 }
 
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+
+/** Length of the run of digits in `t` from `at`. */
+function digitRun(t: string, at: number): number {
+  let k = at;
+  while (k < t.length && isDigit(t.charCodeAt(k))) k++;
+  return k - at;
+}
+
+/**
+ * Bank cards: a 16-digit core, then possibly 1–3 more digits. Glued digits are part of the number (19 at most);
+ * a separate group of 2–3 digits after a separator is taken only when the whole number passes Luhn (4-4-4-4-3
+ * is how 19-digit cards are printed); a lone digit after a separator is never part of the card.
+ */
 function findBankCards(t: string, out: Candidate[]): void {
-  for (const m of t.matchAll(BANK)) {
-    const digits = digitsOnly(m[0]);
-    if (digits.length < 16 || digits.length > 19 || !luhnValid(digits)) continue;
-    out.push({ type: 'BANK_CARD', start: m.index, end: m.index + m[0].length });
+  BANK.lastIndex = 0;
+  for (let m = BANK.exec(t); m; m = BANK.exec(t)) {
+    const start = m.index;
+    const coreEnd = start + m[0].length;
+    const core = digitsOnly(m[0]);
+    let end = -1;
+    const glued = digitRun(t, coreEnd);
+    if (glued > 0) {
+      // Glued digits: the whole run is the number, or there is no card here.
+      if (glued <= 3 && luhnValid(core + t.slice(coreEnd, coreEnd + glued))) end = coreEnd + glued;
+    } else {
+      const sep = t.charAt(coreEnd);
+      const tail = sep === ' ' || sep === '-' ? digitRun(t, coreEnd + 1) : 0;
+      if (tail >= 2 && tail <= 3 && luhnValid(core + t.slice(coreEnd + 1, coreEnd + 1 + tail))) end = coreEnd + 1 + tail;
+      else if (luhnValid(core)) end = coreEnd;
+    }
+    if (end > 0) out.push({ type: 'BANK_CARD', start, end });
+    // Continue right after the start digit group, so that a rejected window does not hide a card further on.
+    BANK.lastIndex = end > 0 ? end : start + 1;
+    while (BANK.lastIndex < t.length && isDigit(t.charCodeAt(BANK.lastIndex)) && end < 0) BANK.lastIndex++;
+  }
+}
+
+/** Passports and account ids: only the id itself is removed, the cue word stays ("微信 [账号已隐去]"). */
+function findAccounts(t: string, out: Candidate[]): void {
+  for (const m of t.matchAll(PASSPORT_BARE)) out.push({ type: 'PASSPORT', start: m.index, end: m.index + m[0].length });
+  const cued: Array<[RegExp, RedactionType]> = [
+    [PASSPORT_CUED, 'PASSPORT'],
+    [IM_CUED, 'IM_ACCOUNT'],
+    [QQ_CUED, 'IM_ACCOUNT'],
+  ];
+  for (const [re, type] of cued) {
+    for (const m of t.matchAll(re)) {
+      const id = m.groups?.['id'] ?? '';
+      if (id === '') continue;
+      const end = m.index + m[0].length;
+      out.push({ type, start: end - id.length, end });
+    }
   }
 }
 
@@ -199,8 +263,21 @@ function findZhAddresses(t: string, out: Candidate[]): void {
   }
 }
 
+const US_STATES =
+  'AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY';
+// Without a street line: "Brooklyn, NY 11201", "NY 10118" after a comma; a UK postcode "RG1 4AB", "SW1A 1AA".
+const US_CITY_ZIP = new RegExp(
+  String.raw`(?:\b[A-Z][a-z]+(?: [A-Z][a-z]+){0,2},? )?\b(?:${US_STATES}) \d{5}(?:-\d{4})?(?!\d)`,
+  'g',
+);
+const UK_POSTCODE = /\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?) \d[ABD-HJLNP-UW-Z]{2}\b/g;
+// A unit alone after a comma or at a line start: "Apt 12C", "Flat 4B" are only addresses next to one, so they
+// are folded into an address found right before them (see detect's merge step).
+
 function findEnAddresses(t: string, out: Candidate[]): void {
   for (const m of t.matchAll(EN_ADDRESS)) out.push({ type: 'ADDRESS', start: m.index, end: m.index + m[0].length });
+  for (const m of t.matchAll(US_CITY_ZIP)) out.push({ type: 'ADDRESS', start: m.index, end: m.index + m[0].length });
+  for (const m of t.matchAll(UK_POSTCODE)) out.push({ type: 'ADDRESS', start: m.index, end: m.index + m[0].length });
 }
 
 /** All findings in normalised offsets, overlaps resolved: longest first, then by {@link PRIORITY}. */
@@ -211,6 +288,7 @@ function detect(norm: NormalizedText): Candidate[] {
   findBankCards(t, all);
   findPhones(t, all);
   findEmails(t, all);
+  findAccounts(t, all);
   findZhAddresses(t, all);
   findEnAddresses(t, all);
   all.sort((a, b) => b.end - b.start - (a.end - a.start) || PRIORITY.indexOf(a.type) - PRIORITY.indexOf(b.type) || a.start - b.start);

@@ -6,8 +6,11 @@
 /** Language of placeholders and messages. Chinese (zh-CN) or English. */
 export type GuardLanguage = 'zh' | 'en';
 
-/** Kinds of personal data that are removed before a prompt is built. */
-export type RedactionType = 'CN_ID' | 'CN_MOBILE' | 'CN_LANDLINE' | 'BANK_CARD' | 'EMAIL' | 'ADDRESS';
+/**
+ * Kinds of personal data that are removed before a prompt is built. `PASSPORT`: passport and travel-permit
+ * numbers; `IM_ACCOUNT`: WeChat / QQ / similar account ids written after their cue word.
+ */
+export type RedactionType = 'CN_ID' | 'CN_MOBILE' | 'CN_LANDLINE' | 'BANK_CARD' | 'EMAIL' | 'ADDRESS' | 'PASSPORT' | 'IM_ACCOUNT';
 
 /**
  * One removed piece of personal data. The original value is deliberately NOT kept: a result can be logged or

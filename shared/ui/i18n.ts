@@ -76,6 +76,8 @@ const en = {
     BANK_CARD: 'bank card numbers',
     EMAIL: 'e-mail addresses',
     ADDRESS: 'addresses',
+    PASSPORT: 'passport numbers',
+    IM_ACCOUNT: 'WeChat / QQ accounts',
   } satisfies Record<RedactionType, string>,
   action: { BLOCK: 'Must not be recorded', WARN: 'Rewrite', ESCALATE: 'Escalate' } satisfies Record<GuardAction, string>,
   review: {
@@ -199,6 +201,8 @@ const zh: Strings = {
     BANK_CARD: '银行卡号',
     EMAIL: '电子邮箱',
     ADDRESS: '地址',
+    PASSPORT: '护照号',
+    IM_ACCOUNT: '微信/QQ账号',
   },
   action: { BLOCK: '不得记录', WARN: '需改写', ESCALATE: '需上报' },
   review: {
