@@ -55,8 +55,10 @@ describe('error mapping', () => {
       expect(text.en.length).toBeGreaterThan(5);
       expect(text['zh-CN'].length).toBeGreaterThan(2);
     }
-    expect(describeEngineError('network', { url: 'https://huggingface.co/x' }).en).toMatch(/network.*proxy/s);
-    expect(describeEngineError('quota').en).toMatch(/Free disk space.*delete other/s);
+    expect(describeEngineError('network', { url: 'https://huggingface.co/x' }).en).toMatch(/network.*proxy.*huggingface\.co.*“Download \/ load model”/s);
+    // Only what the writer can see: the model area's buttons, no "model settings" (there are none).
+    for (const code of ENGINE_ERROR_CODES) expect(describeEngineError(code).en).not.toMatch(/model settings|click Load\b/);
+    expect(describeEngineError('quota').en).toMatch(/Free disk space.*delete models you no longer use \(“Delete download”\)/s);
     expect(describeEngineError('no-webgpu').en).toMatch(/WebView2.*113.*Safari 26.*hardware acceleration/s);
   });
 

@@ -147,13 +147,15 @@ export function describeEngineError(code: EngineErrorCode, d: EngineErrorDetail 
       const statusZh =
         d.status !== undefined ? `服务器返回 HTTP ${d.status}${d.status === 404 ? '（未找到）：模型地址或版本号可能有误' : ''}。` : '';
       return {
+        // Points at what the writer can see: the model area's "Download / load model" button (the same words on
+        // the model-check page). The address itself is the admin's (model-records.json), not a setting here.
         en:
-          `The model could not be downloaded${where}.${status} Check the network connection, the model host ` +
-          'address in the model settings, and whether a corporate proxy or firewall blocks it; then click Load ' +
-          'again — files already downloaded are kept.',
+          `The model could not be downloaded${where}.${status} Check the network connection and whether a ` +
+          `corporate proxy or firewall blocks ${host ?? 'the model host'}; if the address is wrong, tell whoever set ` +
+          'up your company’s models. Then click “Download / load model” again — files already downloaded are kept.',
         'zh-CN':
-          `无法下载模型${whereZh}。${statusZh}请检查网络连接、模型设置中的模型地址，以及公司代理或防火墙是否拦截；` +
-          '然后再次点击“加载”——已下载的文件会保留。',
+          `无法下载模型${whereZh}。${statusZh}请检查网络连接，以及公司代理或防火墙是否拦截${host ?? '模型服务器'}；` +
+          '如果地址有误，请告知为公司配置模型的人员。然后再次点击“下载/加载模型”——已下载的文件会保留。',
       };
     }
     case 'quota': {
@@ -167,18 +169,18 @@ export function describeEngineError(code: EngineErrorCode, d: EngineErrorDetail 
           : '';
       return {
         en:
-          `There is not enough storage space to keep the model${room}. Free disk space, or delete other ` +
-          'downloaded models in the model settings, then try again. Private/InPrivate windows have very little ' +
+          `There is not enough storage space to keep the model${room}. Free disk space, or delete models you ` +
+          'no longer use (“Delete download”), then try again. Private/InPrivate windows have very little ' +
           'space: use a normal window.',
         'zh-CN':
-          `存储空间不足，无法保存模型${roomZh}。请清理磁盘空间，或在模型设置中删除其他已下载的模型，然后重试。` +
+          `存储空间不足，无法保存模型${roomZh}。请清理磁盘空间，或删除不再使用的模型（“删除已下载模型”），然后重试。` +
           '无痕/InPrivate 窗口空间很小，请使用普通窗口。',
       };
     }
     case 'not-loaded':
       return {
-        en: 'No model is loaded yet. Load a model first.',
-        'zh-CN': '尚未加载模型，请先加载模型。',
+        en: 'No model is loaded yet. Click “Download / load model” first.',
+        'zh-CN': '尚未加载模型，请先点击“下载/加载模型”。',
       };
     case 'model-not-found':
       return {

@@ -73,8 +73,9 @@ export function ModelStatus({ state, controller, strings: t, locale, modelHost, 
       </div>
       {state.phase === 'checking' && <Caption1>{t.modelChecking}</Caption1>}
       {state.choice && <Caption1 data-testid="model-reason">{state.choice.explanation[locale]}</Caption1>}
-      {entry && state.cached === false && state.phase !== 'loading' && (
-        <Caption1>
+      {/* "the first Generate downloads it" is wrong once a download has failed: the error says what to do instead. */}
+      {entry && state.cached === false && state.phase !== 'loading' && state.phase !== 'error' && (
+        <Caption1 data-testid="model-not-cached">
           {t.modelNotCached}
           {host ? ` (${t.modelFrom(host)})` : ''}
         </Caption1>

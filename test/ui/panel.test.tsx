@@ -173,6 +173,10 @@ describe('panel: single record', { timeout: 40_000 }, () => {
     expect(reason.textContent).toBe(new EngineError('network', { url: 'https://huggingface.co/x' }).userMessage('zh-CN'));
     expect((await screen.findByTestId('run-error')).textContent).toContain('见上方模型区域');
     expect(screen.getAllByText(new EngineError('network', { url: 'https://huggingface.co/x' }).userMessage('zh-CN'))).toHaveLength(1);
+    // The message names the button that is there, and "the first Generate downloads it" is gone.
+    expect(reason.textContent).toContain('“下载/加载模型”');
+    expect(screen.getByRole('button', { name: '下载/加载模型' })).toBeTruthy();
+    expect(screen.queryByText(/尚未下载/)).toBeNull();
     fireEvent.click(generateButton());
     await screen.findByTestId('preview-final', {}, { timeout: 10_000 });
     expect(attempts).toBe(2);
