@@ -126,6 +126,7 @@ export function scanTerms(text: string, options: ScanTermsOptions = {}): GuardHi
     };
     const rewrite = c.rewrite?.[language] ?? info.rewrite?.[language];
     if (rewrite) hit.rewrite = rewrite;
+    if (info.handler) hit.handler = info.handler[language];
     hits.push(hit);
   }
   return hits.sort((a, b) => a.start - b.start);

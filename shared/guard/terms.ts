@@ -25,6 +25,8 @@ export const CategoriesFileSchema = z.object({
       flag: z.string().min(1).optional(),
       message: Localized,
       rewrite: Localized.optional(),
+      /** ESCALATE only: who should handle it (employee relations, compliance, legal), in both languages. */
+      handler: Localized.optional(),
     }),
   ),
 });
@@ -63,6 +65,8 @@ export interface CategoryInfo {
   flag: string;
   message: Record<GuardLanguage, string>;
   rewrite?: Record<GuardLanguage, string>;
+  /** Who handles an escalation of this category. */
+  handler?: Record<GuardLanguage, string>;
 }
 
 /** A literal term as compiled. */
@@ -127,6 +131,7 @@ export function parseTermSet(src: TermSetSources): TermSetResult {
     for (const [name, c] of Object.entries(cats.data.categories)) {
       const info: CategoryInfo = { action: c.action, flag: c.flag ?? `${c.action}:${name}`, message: c.message };
       if (c.rewrite) info.rewrite = c.rewrite;
+      if (c.handler) info.handler = c.handler;
       categories.set(name, info);
     }
   }

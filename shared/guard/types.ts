@@ -74,6 +74,8 @@ export interface GuardHit {
   rewrite?: string;
   /** One sentence a HR writer understands, in the requested language. */
   message: string;
+  /** ESCALATE hits: who should handle it (e.g. `员工关系/法务部门`, `employee relations / legal`). */
+  handler?: string;
 }
 
 /** Options of {@link scanTerms}. */
