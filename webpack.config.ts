@@ -12,9 +12,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import HtmlWebpackPlugin from 'html-webpack-plugin';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import type { Compiler, Configuration } from 'webpack';
+import webpack, { type Compiler, type Configuration } from 'webpack';
 import { extensionConfigs } from './extension/webpack.part';
 import { rewriteManifestUrls } from './addin/word/manifest-rewrite';
+import { pageHeaderPolicy, pagePolicy, parseModelHosts, workerPolicy, type CspManifest } from './addin/csp';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 
@@ -28,6 +29,8 @@ export interface PageEntry {
   template: string;
   /** The HTML file written to dist/. */
   filename: string;
+  /** The page loads office.js (its CSP allows Microsoft's CDN and Office's frames). */
+  office?: boolean;
 }
 
 /** Every page. Adding a page = adding a line here. */
@@ -39,8 +42,8 @@ export const PAGES: PageEntry[] = [
     filename: 'model-check.html',
   },
   // The Word task pane (manifest: https://localhost:3000/taskpane.html) and the ribbon's FunctionFile.
-  { name: 'taskpane', script: './addin/taskpane/index.ts', template: './addin/taskpane/taskpane.html', filename: 'taskpane.html' },
-  { name: 'commands', script: './addin/commands/index.ts', template: './addin/commands/commands.html', filename: 'commands.html' },
+  { name: 'taskpane', script: './addin/taskpane/index.ts', template: './addin/taskpane/taskpane.html', filename: 'taskpane.html', office: true },
+  { name: 'commands', script: './addin/commands/index.ts', template: './addin/commands/commands.html', filename: 'commands.html', office: true },
   // The same panel beside an in-browser document: try Liuhen without Word.
   { name: 'playground', script: './addin/playground/index.ts', template: './addin/playground/index.html', filename: 'playground.html' },
 ];
@@ -86,6 +89,17 @@ export interface Env {
    * then points there instead of https://localhost:3000.
    */
   addinUrl?: string;
+  /**
+   * The deployment's model hosts, added to every page's connect-src (addin/csp.ts): where its model-records.json
+   * points, e.g. `--env modelHosts=https://models.example.com,https://huggingface.co/acme/`. Without it only
+   * the built-in models' hosts are reachable.
+   */
+  modelHosts?: string;
+  /**
+   * A test build: keeps the test seams (`window.__LIUHEN_TEST__`, `?registry=`). Production builds compile them
+   * out (`__LIUHEN_TEST_SEAMS__` is false), so a link cannot swap the model or engine.
+   */
+  testSeams?: boolean;
 }
 
 /** webpack-cli's argv (the part used here). */
@@ -108,6 +122,38 @@ class ManifestPlugin {
         // A bad URL throws a RangeError that says what is wrong; webpack reports it as the build's error.
         const out = this.addinUrl ? rewriteManifestUrls(xml, { baseUrl: this.addinUrl }) : xml;
         compilation.emitAsset('manifest.xml', new compiler.webpack.sources.RawSource(out));
+      });
+    });
+  }
+}
+
+/**
+ * Writes each page's Content-Security-Policy (addin/csp.ts) into its HTML as the first thing after the charset,
+ * so it governs office.js and inline styles too, and emits csp.json: the header form for scripts/serve.mjs (and
+ * any other server), including the worker's policy and frame-ancestors, which a <meta> cannot carry.
+ */
+class CspPlugin {
+  constructor(
+    private readonly pages: PageEntry[],
+    private readonly modelHosts: string[],
+  ) {}
+  apply(compiler: Compiler): void {
+    compiler.hooks.thisCompilation.tap('CspPlugin', (compilation) => {
+      HtmlWebpackPlugin.getHooks(compilation).beforeEmit.tap('CspPlugin', (data) => {
+        const page = this.pages.find((p) => p.filename === data.outputName);
+        if (!page) return data;
+        const meta = `<meta http-equiv="Content-Security-Policy" content="${pagePolicy({ office: page.office, modelHosts: this.modelHosts })}">`;
+        const charset = /<meta charset=["']?utf-8["']?\s*\/?>/i;
+        data.html = charset.test(data.html) ? data.html.replace(charset, (m) => m + meta) : data.html.replace(/<head[^>]*>/i, (m) => m + meta);
+        return data;
+      });
+      compilation.hooks.processAssets.tap({ name: 'CspPlugin', stage: compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL }, () => {
+        const manifest: CspManifest = {
+          pages: Object.fromEntries(this.pages.map((p) => [p.filename, pageHeaderPolicy({ office: p.office, modelHosts: this.modelHosts })])),
+          scripts: workerPolicy(this.modelHosts),
+          modelHosts: this.modelHosts,
+        };
+        compilation.emitAsset('csp.json', new compiler.webpack.sources.RawSource(`${JSON.stringify(manifest, null, 2)}\n`));
       });
     });
   }
@@ -183,7 +229,9 @@ export function pagesConfig(env: Env = {}, argv: Argv = {}): Configuration {
             minify: production,
           }),
       ),
-      ...(env.bench ? [] : [new CopyStaticPlugin(STATIC_DIRS), new ManifestPlugin(env.addinUrl)]),
+      ...(env.bench ? [] : [new CopyStaticPlugin(STATIC_DIRS), new ManifestPlugin(env.addinUrl), new CspPlugin(pages, parseModelHosts(env.modelHosts))]),
+      // Test seams exist only in test builds (and development); production bundles do not contain them.
+      new webpack.DefinePlugin({ __LIUHEN_TEST_SEAMS__: JSON.stringify(Boolean(env.testSeams) || !production) }),
     ],
     devtool: production ? false : 'cheap-module-source-map',
     optimization: {

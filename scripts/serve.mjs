@@ -50,6 +50,25 @@ export const COMMON_HEADERS = {
   'access-control-allow-origin': '*',
 };
 
+/**
+ * The Content-Security-Policy header for a file of `dir`, from the build's csp.json (addin/csp.ts): a page gets
+ * its policy with frame-ancestors, a script the worker's policy (a same-origin worker takes its policy from its
+ * script's response, not from the page's <meta>; that policy is what limits where WebLLM downloads from).
+ * Other files get a deny-all policy. csp.json is read per request so a rebuild is picked up.
+ */
+export function cspHeader(dir, file) {
+  let csp;
+  try {
+    csp = JSON.parse(readFileSync(path.join(dir, 'csp.json'), 'utf8'));
+  } catch {
+    csp = undefined;
+  }
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.html') return csp?.pages?.[path.basename(file)] ?? "default-src 'none'; frame-ancestors 'none'";
+  if (ext === '.js' || ext === '.mjs') return csp?.scripts ?? "default-src 'none'";
+  return "default-src 'none'";
+}
+
 /** A request handler serving `dir` (index: playground.html). */
 export function createHandler(dir) {
   const base = path.resolve(dir);
@@ -72,7 +91,12 @@ export function createHandler(dir) {
       return;
     }
     const type = MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-    res.writeHead(200, { 'content-type': type, 'content-length': statSync(file).size, ...COMMON_HEADERS });
+    res.writeHead(200, {
+      'content-type': type,
+      'content-length': statSync(file).size,
+      ...COMMON_HEADERS,
+      'content-security-policy': cspHeader(base, file),
+    });
     if (req.method === 'HEAD') res.end();
     else createReadStream(file).pipe(res);
   };

@@ -3,7 +3,8 @@
  * whether it is downloaded, and a Load button with progress. Plain DOM, no framework. Everything a test or a
  * support engineer needs is in DOM text and `data-*` attributes.
  *
- * Query parameters: `registry=<url>` custom model-records.json (default ./model-records.json, optional);
+ * Query parameters: `registry=<url>` custom model-records.json (default ./model-records.json, optional; test
+ * and development builds only);
  * `model=<model_id>` preselects a model to load.
  */
 import { loadRegistryFile } from '../../models/registry';
@@ -13,6 +14,7 @@ import type { ModelRegistry } from '../../shared/engine/model-record';
 import type { LoadProgress } from '../../shared/engine/port';
 import { WebLlmEngine } from '../../shared/engine/webllm-engine';
 import { renderDiagnostic } from '../../shared/prompt/render';
+import { applyFluentTheme, fillRanges, renderModelTable } from './look';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -24,9 +26,11 @@ const MB = 2 ** 20;
 const fmtBytes = (b: number): string => (b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(2)} GB` : `${Math.round(b / MB)} MB`);
 const yesNo = (v: boolean): string => (v ? 'yes · 是' : 'no · 否');
 
-function setValue(id: string, value: boolean, text?: string): void {
+/** `tone` colours bad news only (data-tone): by default a `no` is bad (no WebGPU, no adapter, not secure). */
+function setValue(id: string, value: boolean, text?: string, tone: (v: boolean) => string = (v) => (v ? '' : 'bad')): void {
   const el = $(id);
   el.dataset.value = String(value);
+  el.dataset.tone = tone(value);
   el.textContent = text ?? yesNo(value);
 }
 
@@ -38,8 +42,8 @@ function renderCapabilities(caps: GpuCapabilities): void {
     ? [info?.vendor, info?.architecture, info?.device, info?.description].filter((s) => s).join(' · ') || 'yes · 是'
     : caps.adapterError ?? 'none · 无';
   setValue('adapter', caps.adapter, adapterText);
-  setValue('fallback', caps.isFallbackAdapter);
-  setValue('shader-f16', caps.shaderF16);
+  setValue('fallback', caps.isFallbackAdapter, undefined, (v) => (v ? 'warn' : ''));
+  setValue('shader-f16', caps.shaderF16, undefined, () => '');
   $('limits').textContent = caps.limits
     ? `maxBufferSize ${fmtBytes(caps.limits.maxBufferSize)}, maxStorageBufferBindingSize ${fmtBytes(caps.limits.maxStorageBufferBindingSize)}`
     : '—';
@@ -65,7 +69,9 @@ function renderChoice(choice: ModelChoice): void {
 }
 
 async function loadCustomRegistry(): Promise<ModelRegistry> {
-  const url = new URLSearchParams(location.search).get('registry') ?? './model-records.json';
+  // ?registry=<url> only in test and development builds: in production a link must not choose the models.
+  const testBuild = typeof __LIUHEN_TEST_SEAMS__ !== 'undefined' && __LIUHEN_TEST_SEAMS__;
+  const url = (testBuild ? new URLSearchParams(location.search).get('registry') : null) ?? './model-records.json';
   const el = $('registry');
   const { registry, problems, added } = await loadRegistryFile(url);
   el.dataset.state = problems.length > 0 ? 'error' : added > 0 ? 'ok' : 'none';
@@ -87,11 +93,14 @@ function describeProgress(p: LoadProgress): string {
 }
 
 async function main(): Promise<void> {
+  applyFluentTheme();
   const capsPromise = detectCapabilities();
   const registryPromise = loadCustomRegistry();
   const caps = await capsPromise;
   renderCapabilities(caps);
   const registry = await registryPromise;
+  renderModelTable(registry, $('models'));
+  fillRanges(registry);
   const choice = chooseModel(caps, registry);
   renderChoice(choice);
 
@@ -126,7 +135,7 @@ async function main(): Promise<void> {
     const cachedEl = $('cached');
     try {
       const cached = await engine.isCached(select.value);
-      setValue('cached', cached);
+      setValue('cached', cached, undefined, () => '');
       cachedEl.dataset.modelId = select.value;
     } catch (error) {
       cachedEl.dataset.value = '';

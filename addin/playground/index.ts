@@ -6,7 +6,9 @@
  * `suggestions=0` (simulate a host without tracked changes), `sample=<id>`.
  *
  * Test seam: a test may define `window.__LIUHEN_TEST__ = { createEngine, detectCapabilities }` before the
- * page's scripts run (Playwright `addInitScript`); the test double itself lives in test code.
+ * page's scripts run (Playwright `addInitScript`); the test double itself lives in test code. The seam and
+ * `?registry=<url>` exist only in test builds (`--env testSeams`) and development builds: production bundles
+ * compile them out, so a link cannot choose the engine or the model.
  */
 import { FluentProvider } from '@fluentui/react-components';
 import { createElement } from 'react';
@@ -45,7 +47,8 @@ window.liuhenPlayground = host;
 const sample = SAMPLES.find((x) => x.id === params.get('sample')) ?? SAMPLES[0];
 if (sample) host.load(sample.paragraphs, { header: TALENT_HEADER, rows: talentRows() });
 
-const seam = window.__LIUHEN_TEST__ ?? {};
+const testBuild = typeof __LIUHEN_TEST_SEAMS__ !== 'undefined' && __LIUHEN_TEST_SEAMS__;
+const seam: TestSeam = (testBuild ? window.__LIUHEN_TEST__ : undefined) ?? {};
 const fluentTheme = resolveTheme(theme);
 document.body.style.backgroundColor = fluentTheme.colorNeutralBackground3;
 
@@ -57,8 +60,9 @@ createRoot(docRoot).render(
   createElement(FluentProvider, { theme: fluentTheme, style: { minHeight: '100%', backgroundColor: 'transparent' } }, createElement(PlaygroundDocument, { host, ...(sample ? { initialSample: sample.id } : {}) })),
 );
 
-// A company's merged models: model-records.json beside the page (or ?registry=<url>), as in the task pane.
-void loadRegistryFile(params.get('registry') ?? './model-records.json').then(({ registry, preference, problems }) => {
+// A company's merged models: model-records.json beside the page, as in the task pane (?registry=<url> in test builds only).
+const registryUrl = (testBuild ? params.get('registry') : null) ?? './model-records.json';
+void loadRegistryFile(registryUrl).then(({ registry, preference, problems }) => {
   mountPanel(panelRoot, {
     host,
     createEngine: seam.createEngine ?? (() => new WebLlmEngine({ registry })),

@@ -31,7 +31,8 @@ if (typeof Office === 'undefined') {
     const theme = officeThemeKind(Office.context.officeTheme);
     // Word has no theme-changed event (Office's is Outlook-only): the theme is read once, at start-up.
     // Test seam (as in the playground): an end-to-end test may define window.__LIUHEN_TEST__ before this script.
-    const seam = window.__LIUHEN_TEST__ ?? {};
+    // Test builds only: production bundles compile it out (webpack.config.ts, --env testSeams).
+    const seam = (typeof __LIUHEN_TEST_SEAMS__ !== 'undefined' && __LIUHEN_TEST_SEAMS__ ? window.__LIUHEN_TEST__ : undefined) ?? {};
     // The company's merged models, if the admin deployed a model-records.json beside the task pane (one
     // same-origin request; a missing file is the normal case).
     void loadRegistryFile().then(({ registry, preference, problems }) => {

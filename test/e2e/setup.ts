@@ -19,11 +19,14 @@ export { launchChromium, chromiumAvailable } from '../browser/harness';
 /** Where screenshots go (kept as CI artefacts). */
 export const RESULTS = path.join(ROOT, 'test-results', 'e2e');
 
-/** Builds the given pages (production mode) into a fresh temporary folder; returns the folder. */
+/**
+ * Builds the given pages (production mode, with the test seams: `window.__LIUHEN_TEST__`, `?registry=`) into a
+ * fresh temporary folder; returns the folder.
+ */
 export function buildPages(pages: string[], mode: 'production' | 'development' = 'production'): string {
   const out = process.env.LIUHEN_E2E_DIST ?? mkdtempSync(path.join(os.tmpdir(), 'liuhen-e2e-'));
   if (process.env.LIUHEN_E2E_DIST && existsSync(path.join(out, 'playground.html'))) return out; // reuse (local iteration)
-  const r = spawnSync('node', ['--import', 'tsx', 'node_modules/webpack-cli/bin/cli.js', '--mode', mode, '--env', `pages=${pages.join(',')}`, '--env', `outDir=${out}`], {
+  const r = spawnSync('node', ['--import', 'tsx', 'node_modules/webpack-cli/bin/cli.js', '--mode', mode, '--env', `pages=${pages.join(',')}`, '--env', `outDir=${out}`, '--env', 'testSeams'], {
     cwd: ROOT,
     encoding: 'utf8',
   });
