@@ -22,7 +22,7 @@ import { detectFieldConflicts, lowerConfidences } from './conflicts';
 import { guardLanguage, prepareEvidence, type Evidence } from './evidence';
 import { auditFlagsOf } from './audit-chain';
 import { newAuditId, sha256Hex } from './hash';
-import { contractTemplate, enforcePlacement, placeNineBox, withPlacementField } from './ninebox';
+import { contractTemplate, enforcePlacement, withPlacement } from './ninebox';
 import { assessRow } from './row-information';
 import { renderSystem } from '../prompt/render';
 import type { FieldConflict, Generate, GenerateInput, GenerationResult, PipelineSource, ReviewReason } from './types';
@@ -44,7 +44,7 @@ const MAX_CONDENSE_ROUNDS = 3;
  */
 export function buildMessages(template: Template, source: PipelineSource, profile?: PromptProfile): ChatMessage[] {
   const t = profileTemplate(template, profile);
-  return render(t, prepareEvidence(t, source).promptSource, profile ? { profile } : {});
+  return render(t, prepareEvidence(t, withPlacement(t, source).source).promptSource, profile ? { profile } : {});
 }
 
 /** Prompt tokens of a chat: the same conservative estimate the engine checks before sending. */
@@ -227,8 +227,8 @@ export const generate: Generate = async (input: GenerateInput): Promise<Generati
   const template = profileTemplate(input.template, input.prompt);
   const lang = guardLanguage(template);
   // Talent review: the nine-box cell comes from the row's ratings (template mapping); the model only explains it.
-  const placement = source.kind === 'table-row' ? placeNineBox(template, source.fields) : undefined;
-  const evidence = prepareEvidence(template, source.kind === 'table-row' && placement ? { ...source, ...withPlacementField(template, source, placement) } : source);
+  const { source: seen, placement } = withPlacement(template, source);
+  const evidence = prepareEvidence(template, seen);
   const auditId = newAuditId();
   // The audit hashes the REDACTED evidence (the host keys it with the document's salt): a plain hash of the
   // source as read let a redacted phone number be brute-forced back.

@@ -37,7 +37,13 @@ function labelOf(template: Template, type: FieldType | undefined, value: unknown
 }
 
 /** One conclusion's explanation: enum labels (cell, readiness, code), confidence, sources. */
-function explainOne(template: Template, schema: FieldType | undefined, value: Record<string, unknown>, lang: Lang): string | undefined {
+function explainOne(
+  template: Template,
+  schema: FieldType | undefined,
+  value: Record<string, unknown>,
+  lang: Lang,
+  values?: Record<string, string>,
+): string | undefined {
   const w = WORDS[lang];
   const props = schema?.type === 'object' ? schema.properties : {};
   const parts: string[] = [];
@@ -48,21 +54,28 @@ function explainOne(template: Template, schema: FieldType | undefined, value: Re
   const confidence = value['confidence'];
   if (typeof confidence === 'number') parts.push(`${w.confidence} ${confidence.toFixed(2)}`);
   const sources = value['sources'];
-  if (Array.isArray(sources) && sources.length > 0) parts.push(`${w.sources}: ${sources.map(String).join(w.list)}`);
+  if (Array.isArray(sources) && sources.length > 0) {
+    // A table row's field names carry their exact values, so the reader sees what the conclusion rests on.
+    const shown = sources.map((src) => {
+      const name = String(src);
+      return values && Object.hasOwn(values, name) ? `${name}=${values[name] ?? ''}` : name;
+    });
+    parts.push(`${w.sources}: ${shown.join(w.list)}`);
+  }
   return typeof confidence === 'number' || parts.length > 0 ? parts.join(w.sep) : undefined;
 }
 
 /** The explanation of a section from the fields under its key (an object, or a list of objects such as reasons). */
-export function explainSection(template: Template, fields: unknown, key: string): string | undefined {
+export function explainSection(template: Template, fields: unknown, key: string, values?: Record<string, string>): string | undefined {
   if (!isObject(fields)) return undefined;
   const lang = guardLanguage(template);
   const schema = template.fields?.schema;
   const sub = schema?.type === 'object' ? schema.properties[key] : undefined;
   const value = fields[key];
-  if (isObject(value)) return explainOne(template, sub, value, lang);
+  if (isObject(value)) return explainOne(template, sub, value, lang, values);
   if (Array.isArray(value)) {
     const itemType = sub?.type === 'array' ? sub.items : undefined;
-    const lines = value.filter(isObject).map((v) => explainOne(template, itemType, v, lang)).filter((l): l is string => l !== undefined);
+    const lines = value.filter(isObject).map((v) => explainOne(template, itemType, v, lang, values)).filter((l): l is string => l !== undefined);
     return lines.length > 0 ? lines.join('\n') : undefined;
   }
   return undefined;
@@ -87,7 +100,7 @@ export function buildPlan(result: GenerationResult, template: Template, target: 
     const paragraphs = toParagraphs(body);
     const comments: PlanComment[] = [];
     if (template.explain) {
-      const explanation = explainSection(template, result.fields, section.key);
+      const explanation = explainSection(template, result.fields, section.key, result.sourceValues);
       if (explanation !== undefined) {
         const text = conflicted ? `${explanation}${WORDS[lang].sep}${WORDS[lang].conflict}` : explanation;
         // The conclusion is the section's first paragraph; a section without body is explained on its heading.

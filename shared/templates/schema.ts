@@ -116,6 +116,53 @@ export const ToneSchema = z.strictObject({
   rules: z.array(z.string().min(1).max(200)).max(10).default([]),
 });
 
+/** A rating level on a nine-box axis. */
+export const RatingLevelSchema = z.enum(['low', 'medium', 'high']);
+export type RatingLevel = z.infer<typeof RatingLevelSchema>;
+
+/**
+ * A company's rating scale for one nine-box axis: the column it is found in and which rating values count as
+ * low, medium and high. Values are compared case-insensitively, without spaces and without a trailing note in
+ * brackets (`A (2024)`).
+ */
+export const RatingScaleSchema = z.strictObject({
+  /** Column names the rating may be in, first match wins (`绩效`, `绩效等级`, `Performance`). */
+  fields: z.array(z.string().min(1)).min(1),
+  low: z.array(z.string().min(1)).min(1),
+  medium: z.array(z.string().min(1)).min(1),
+  high: z.array(z.string().min(1)).min(1),
+  /**
+   * How several periods in one cell (`B+/A`) combine: `lowest` (a box needs sustained results), or the
+   * `first` / `last` one written.
+   */
+  combine: z.enum(['lowest', 'first', 'last']).default('lowest'),
+});
+export type RatingScale = z.infer<typeof RatingScaleSchema>;
+
+const CellCode = z.union([z.string().min(1), z.number()]);
+const CellRow = z.tuple([CellCode, CellCode, CellCode]);
+
+/**
+ * How a table row is placed on the nine-box grid: deterministically, from the row's performance and potential
+ * ratings. The model explains the cell; it never chooses it (the pipeline writes the computed cell into the
+ * structured fields whatever the model wrote).
+ */
+export const NineBoxMappingSchema = z.strictObject({
+  /** The taxonomy holding the cell codes and the company's cell labels (e.g. `nineBox`). */
+  taxonomy: z.string().min(1),
+  /** The object in the structured fields that holds `cell` and `sources` (e.g. `nine_box`). */
+  fieldsKey: z.string().regex(/^[a-z][a-z0-9_]*$/),
+  performance: RatingScaleSchema,
+  potential: RatingScaleSchema,
+  /** Cell code per potential row; each row lists the cells for low, medium, high performance. */
+  grid: z.strictObject({ high: CellRow, medium: CellRow, low: CellRow }),
+  /** The line the model sees with the computed cell, as a field of the row (e.g. `九宫格(按公司规则计算)`). */
+  promptField: z.string().min(1).max(40),
+  /** What "not placed" is called (e.g. `暂不落格`). */
+  notPlacedLabel: z.string().min(1).max(40),
+});
+export type NineBoxMapping = z.infer<typeof NineBoxMappingSchema>;
+
 export const TemplateSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -139,6 +186,13 @@ export const TemplateSchema = z
     expectedFields: z.array(z.string().min(1)).default([]),
     /** Add Word comments with confidence and sources on the conclusions (hosts that support comments). */
     explain: z.boolean().default(false),
+    /** Nine-box placement computed from the row's ratings (table-row templates). */
+    nineBox: NineBoxMappingSchema.optional(),
+    /**
+     * A table row with fewer informative cells than this (empty or placeholder cells and withheld cells do not
+     * count) is LOW_INFORMATION: no record is drafted for it. Default 3.
+     */
+    minRowFields: z.number().int().min(1).max(50).optional(),
   })
   .superRefine((t, ctx) => {
     const keys = new Set<string>();
@@ -156,6 +210,22 @@ export const TemplateSchema = z
     if (t.fields) {
       if (headings.has(t.fields.heading)) ctx.addIssue({ code: 'custom', path: ['fields', 'heading'], message: 'must differ from every section heading' });
       checkTaxonomyRefs(t.fields.schema, t.taxonomies, ['fields', 'schema'], ctx);
+    }
+    if (t.nineBox) {
+      const codes = new Set((t.taxonomies[t.nineBox.taxonomy] ?? []).map((e) => e.code));
+      if (!(t.nineBox.taxonomy in t.taxonomies)) {
+        ctx.addIssue({ code: 'custom', path: ['nineBox', 'taxonomy'], message: `unknown taxonomy "${t.nineBox.taxonomy}"` });
+      } else {
+        for (const row of ['high', 'medium', 'low'] as const) {
+          t.nineBox.grid[row].forEach((c, i) => {
+            if (!codes.has(c)) ctx.addIssue({ code: 'custom', path: ['nineBox', 'grid', row, i], message: `cell ${String(c)} is not a code of "${t.nineBox?.taxonomy}"` });
+          });
+        }
+      }
+      const holder = t.fields?.schema.type === 'object' ? t.fields.schema.properties[t.nineBox.fieldsKey] : undefined;
+      if (holder?.type !== 'object' || !('cell' in holder.properties)) {
+        ctx.addIssue({ code: 'custom', path: ['nineBox', 'fieldsKey'], message: `the fields need an object "${t.nineBox.fieldsKey}" with a "cell"` });
+      }
     }
   });
 

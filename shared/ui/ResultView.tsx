@@ -8,6 +8,7 @@ import type { ReactElement } from 'react';
 import type { GuardHit, RedactionType } from '../guard/types';
 import type { PartialParse } from '../output/types';
 import type { GenerationResult } from '../pipeline/types';
+import { describePlacement } from '../pipeline/ninebox';
 import type { Template } from '../templates/schema';
 import type { Strings } from './i18n';
 
@@ -48,6 +49,14 @@ export function FinalSections({ result, template }: { result: GenerationResult; 
   const s = useStyles();
   return (
     <div className={s.sections} aria-live="polite" data-testid="preview-final">
+      {result.refusal && (
+        <MessageBar intent="warning" data-testid="refusal">
+          <MessageBarBody>{result.refusal.message}</MessageBarBody>
+        </MessageBar>
+      )}
+      {result.nineBox && (
+        <Caption1 data-testid="nine-box-placement">{describePlacement(template, result.nineBox)}</Caption1>
+      )}
       {template.sections
         .filter((sec) => result.sections[sec.key] !== undefined)
         .map((sec) => (

@@ -35,8 +35,8 @@ describe('buildPlan', () => {
     expect(plan.blocks.map((b) => b.heading)).toEqual(talentZh.sections.map((s) => s.heading));
     expect(plan.blocks.every((b) => b.headingStyle === 'Heading4')).toBe(true);
     expect(plan.blocks[0]?.paragraphs).toEqual(['超级明星']);
-    expect(plan.blocks[0]?.comments).toEqual([{ anchorText: '超级明星', text: '9 超级明星 · 置信度 0.85 · 依据: 绩效, 潜力' }]);
-    expect(plan.blocks[3]?.comments[0]?.text).toBe('READY_1_2 1–2年 · 置信度 0.55 · 依据: 潜力, 跨团队协作');
+    expect(plan.blocks[0]?.comments).toEqual([{ anchorText: '超级明星', text: '9 超级明星 · 置信度 0.85 · 依据: 绩效=A/A-, 潜力=高' }]);
+    expect(plan.blocks[3]?.comments[0]?.text).toBe('READY_1_2 1–2年 · 置信度 0.55 · 依据: 潜力=高, 跨团队协作=6/10');
     expect(plan.audit).toMatchObject({ auditId: result.auditId, rowIndex: 2, templateId: 'talent-review' });
   });
 
