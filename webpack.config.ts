@@ -49,9 +49,14 @@ export const PAGES: PageEntry[] = [
 ];
 
 /** Static files copied into the output as they are (the manifest's icons under /assets/). */
-export const STATIC_DIRS: Array<{ from: string; to: string }> = [{ from: 'addin/assets', to: 'assets' }];
-/** Which static files are served (images; not the scripts that make them). */
-const STATIC_EXTENSIONS = /\.(png|svg|ico|jpe?g|gif|webp)$/i;
+export const STATIC_DIRS: Array<{ from: string; to: string }> = [
+  { from: 'addin/assets', to: 'assets' },
+  // The deployment's company models (`liuhen_models register --registry deploy/model-records.json`): kept out of
+  // dist/, which every build empties, and copied beside the pages here.
+  { from: 'deploy', to: '' },
+];
+/** Which static files are served (images, and the deployment's model-records.json; not the scripts that make them). */
+const STATIC_EXTENSIONS = /(\.(png|svg|ico|jpe?g|gif|webp)|^model-records\.json)$/i;
 
 /**
  * Pages built only with `--env bench` (into dist/bench/): the engine benchmark, which imports WebLLM's own
