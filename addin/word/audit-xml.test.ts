@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../shared/host/port';
-import { AUDIT_NAMESPACE, appendAudit, parseAudit, serializeAudit } from './audit-xml';
+import { verifyChain } from '../../shared/pipeline/audit-chain';
+import { AUDIT_NAMESPACE, appendAudit, parseAudit, readAuditPart } from './audit-xml';
 
 const rec = (auditId: string, extra: Partial<AuditRecord> = {}): AuditRecord => ({
   auditId,
@@ -9,31 +10,52 @@ const rec = (auditId: string, extra: Partial<AuditRecord> = {}): AuditRecord => 
   templateVersion: '1.0.0',
   templateLanguage: 'zh-CN',
   modelId: 'm',
-  sourceHash: '0'.repeat(64),
+  sourceHash: '',
+  evidenceDigest: '1'.repeat(64),
   redactionCount: 0,
   flags: [],
   ...extra,
 });
 
 describe('audit XML', () => {
-  it('round-trips records, special characters included', () => {
-    const records = [rec('a', { fields: { note: '<&>"\' 中文' } }), rec('b', { rowIndex: 4 })];
-    const xml = serializeAudit(records);
+  it('round-trips records, special characters included, chained, with a salt and a keyed source hash', async () => {
+    const xml = await appendAudit(undefined, [rec('a', { fields: { note: '<&>"\' 中文' } }), rec('b', { rowIndex: 4 })]);
     expect(xml).toContain(`xmlns="${AUDIT_NAMESPACE}"`);
-    expect(parseAudit(xml)).toEqual({ records, unreadable: 0 });
+    const part = readAuditPart(xml);
+    expect(part.salt).toMatch(/^[0-9a-f]{64}$/);
+    const { records, unreadable } = parseAudit(xml);
+    expect(unreadable).toBe(0);
+    expect(records.map((r) => [r.auditId, r.seq])).toEqual([['a', 0], ['b', 1]]);
+    expect(records[0]?.fields).toEqual({ note: '<&>"\' 中文' });
+    // The digest is never stored; the keyed hash differs from it.
+    expect(xml).not.toContain('evidenceDigest');
+    expect(records[0]?.sourceHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(records[0]?.sourceHash).not.toBe('1'.repeat(64));
+    expect(await verifyChain(part)).toMatchObject({ count: 2, intact: true, unreadable: [] });
   });
 
-  it('appends without repeating an audit id, in order', () => {
-    let xml = appendAudit(undefined, [rec('a')]);
-    xml = appendAudit(xml, [rec('b'), rec('a'), rec('b')]);
-    xml = appendAudit(xml, [rec('c')]);
+  it('two documents get different salts, so the same evidence hashes differently', async () => {
+    const one = parseAudit(await appendAudit(undefined, [rec('a')])).records[0]?.sourceHash;
+    const two = parseAudit(await appendAudit(undefined, [rec('a')])).records[0]?.sourceHash;
+    expect(one).not.toBe(two);
+  });
+
+  it('appends without repeating an audit id, in order', async () => {
+    let xml = await appendAudit(undefined, [rec('a')]);
+    xml = await appendAudit(xml, [rec('b'), rec('a'), rec('b')]);
+    xml = await appendAudit(xml, [rec('c')]);
     expect(parseAudit(xml).records.map((r) => r.auditId)).toEqual(['a', 'b', 'c']);
+    expect((await verifyChain(readAuditPart(xml))).intact).toBe(true);
   });
 
-  it('a part rewritten by Word (prefixes, unescaped quotes) is still read and appended to', () => {
-    const foreign = `<ns0:audit xmlns:ns0="${AUDIT_NAMESPACE}"><ns0:record>${JSON.stringify(rec('x'))}</ns0:record><ns0:record>{broken</ns0:record></ns0:audit>`;
-    expect(parseAudit(foreign)).toMatchObject({ records: [{ auditId: 'x' }], unreadable: 1 });
-    const appended = appendAudit(foreign, [rec('y'), rec('x')]);
-    expect(parseAudit(appended).records.map((r) => r.auditId)).toEqual(['x', 'y']);
+  it('a part rewritten by Word (prefixes) is still read; an unreadable record is reported, not dropped', async () => {
+    const good = await appendAudit(undefined, [rec('x'), rec('y')]);
+    const foreign = good.replace(/<(\/?)(audit|record)/g, '<$1ns0:$2').replace('xmlns=', 'xmlns:ns0=');
+    expect(parseAudit(foreign).records.map((r) => r.auditId)).toEqual(['x', 'y']);
+    const broken = good.replace(/(<record>)[^<]*(<\/record>)$/, '$1{broken$2').replace(/<record>([^<]*)<\/record><\/audit>/, '<record>{broken</record></audit>');
+    const report = await verifyChain(readAuditPart(broken));
+    expect(report.count).toBe(2);
+    expect(report.unreadable).toEqual([{ position: 2, problem: 'not valid JSON' }]);
+    expect(report.intact).toBe(false);
   });
 });

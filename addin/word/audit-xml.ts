@@ -1,10 +1,13 @@
 /**
  * The audit trail's storage format inside a Word document: one custom XML part in Liuhen's namespace, one
- * `<record>` element per inserted generation holding the AuditRecord as JSON text. JSON inside XML keeps the
+ * `<record>` element per event holding the AuditRecord as JSON text. The root carries the document's salt (for
+ * keyed source hashes) and the chain's head (record count and hash of the last record; see
+ * shared/pipeline/audit-chain). JSON inside XML keeps the
  * format trivially forward-compatible (new AuditRecord fields need no schema change) and parseable without a
  * DOM (the task pane, tests and the VS Code host alike).
  */
-import type { AuditRecord } from '../../shared/host/port';
+import type { AuditRecord, AuditTrail } from '../../shared/host/port';
+import { newSalt, readEntry, sealRecords } from '../../shared/pipeline/audit-chain';
 
 /** Namespace of Liuhen's custom XML part (getByNamespace finds it by this). */
 export const AUDIT_NAMESPACE = 'urn:liuhen:audit:1';
@@ -21,62 +24,54 @@ function unescapeXml(text: string): string {
   });
 }
 
-/** The XML of a part holding `records`. */
-export function serializeAudit(records: readonly AuditRecord[]): string {
-  const body = records.map((r) => `<record>${escapeXml(JSON.stringify(r))}</record>`).join('');
-  return `<?xml version="1.0" encoding="UTF-8"?><audit xmlns="${AUDIT_NAMESPACE}" version="1">${body}</audit>`;
-}
+/** The trail as a part stores it: salt, head and each record's exact JSON text. */
+export type AuditPart = AuditTrail;
 
-function isAuditRecord(v: unknown): v is AuditRecord {
-  if (v === null || typeof v !== 'object') return false;
-  const r = v as Record<string, unknown>;
-  return typeof r['auditId'] === 'string' && typeof r['time'] === 'string' && typeof r['templateId'] === 'string' && Array.isArray(r['flags']);
+function attr(tag: string, name: string): string | undefined {
+  const m = new RegExp(`\\s${name}="([^"]*)"`).exec(tag);
+  return m ? unescapeXml(m[1] ?? '') : undefined;
 }
 
 /**
- * The records in a part's XML, oldest first. A record that cannot be read (hand-edited, truncated) is skipped and
- * counted in `unreadable`, never thrown: the rest of the trail stays usable.
+ * Reads a part: every `<record>` as its exact JSON text (what the chain hashes) and, where it can be read, the
+ * record. A record that cannot be read (hand-edited, truncated) is kept as an unreadable entry, never dropped.
  */
+export function readAuditPart(xml: string | undefined): AuditPart {
+  const text = xml ?? '';
+  const entries = [...text.matchAll(/<(?:\w+:)?record(?:\s[^>]*)?>([\s\S]*?)<\/(?:\w+:)?record>/g)].map((m) => readEntry(unescapeXml(m[1] ?? '')));
+  const root = /<(?:\w+:)?audit\b[^>]*>/.exec(text)?.[0] ?? '';
+  const salt = attr(root, 'salt');
+  const count = attr(root, 'count');
+  const hash = attr(root, 'head');
+  return {
+    entries,
+    ...(salt ? { salt } : {}),
+    ...(count !== undefined && hash !== undefined && /^\d+$/.test(count) ? { head: { count: Number(count), hash } } : {}),
+  };
+}
+
+/** The XML of a part. */
+export function writeAuditPart(part: AuditPart): string {
+  const body = part.entries.map((e) => `<record>${escapeXml(e.raw)}</record>`).join('');
+  const head = part.head ? ` count="${part.head.count}" head="${escapeXml(part.head.hash)}"` : '';
+  const salt = part.salt ? ` salt="${escapeXml(part.salt)}"` : '';
+  return `<?xml version="1.0" encoding="UTF-8"?><audit xmlns="${AUDIT_NAMESPACE}" version="2"${salt}${head}>${body}</audit>`;
+}
+
+/** The readable records of a part's XML, oldest first, and how many could not be read. */
 export function parseAudit(xml: string | undefined): { records: AuditRecord[]; unreadable: number } {
-  const records: AuditRecord[] = [];
-  let unreadable = 0;
-  for (const m of (xml ?? '').matchAll(/<(?:\w+:)?record(?:\s[^>]*)?>([\s\S]*?)<\/(?:\w+:)?record>/g)) {
-    try {
-      const value: unknown = JSON.parse(unescapeXml(m[1] ?? ''));
-      if (isAuditRecord(value)) records.push(value);
-      else unreadable += 1;
-    } catch {
-      unreadable += 1;
-    }
-  }
-  return { records, unreadable };
+  const { entries } = readAuditPart(xml);
+  return { records: entries.flatMap((e) => (e.record ? [e.record] : [])), unreadable: entries.filter((e) => !e.record).length };
 }
 
 /**
- * The XML with `added` appended to the records already in `xml` (a record whose audit id is already there is
- * not repeated). Existing records are not re-parsed when the part ends as we wrote it: a batch of hundreds of
- * rows appends in constant time per row instead of re-reading the whole trail each time.
+ * The XML with `added` sealed onto the records already in `xml` (a record whose audit id is already there is not
+ * repeated): the document's salt is created with the first record, each record is chained to the previous one,
+ * and the head is updated. Unreadable records already there are kept as they are.
  */
-export function appendAudit(xml: string | undefined, added: readonly AuditRecord[]): string {
-  const close = xml === undefined ? null : /<\/audit>\s*$/.exec(xml);
-  if (xml === undefined || close === null) {
-    // Nothing yet, or a part rewritten by someone else: read it fully and write it back canonically.
-    const { records } = parseAudit(xml);
-    const seen = new Set(records.map((r) => r.auditId));
-    for (const r of added) {
-      if (seen.has(r.auditId)) continue;
-      seen.add(r.auditId);
-      records.push(r);
-    }
-    return serializeAudit(records);
-  }
-  const seen = new Set<string>();
-  const fresh = added.filter((r) => {
-    const plain = `"auditId":${JSON.stringify(r.auditId)}`;
-    const present = seen.has(r.auditId) || xml.includes(escapeXml(plain)) || xml.includes(plain);
-    seen.add(r.auditId);
-    return !present;
-  });
-  const body = fresh.map((r) => `<record>${escapeXml(JSON.stringify(r))}</record>`).join('');
-  return `${xml.slice(0, close.index)}${body}</audit>`;
+export async function appendAudit(xml: string | undefined, added: readonly AuditRecord[]): Promise<string> {
+  const part = readAuditPart(xml);
+  const salt = part.salt ?? newSalt();
+  const sealed = await sealRecords(part, salt, added);
+  return writeAuditPart({ salt, entries: [...part.entries, ...sealed.entries], head: sealed.head });
 }

@@ -212,7 +212,7 @@ describe('WordHost: selection and insertion', () => {
     expect(counts[0]).toBe(counts[1]);
   });
 
-  it('when Word fails mid-insertion the writer\'s tracking mode is restored, the plan is reported failed, no audit is written', async () => {
+  it('when Word fails mid-insertion the writer\'s tracking mode is restored, the plan is reported failed and recorded as possibly partial', async () => {
     const { mock, host } = setup({ body: BODY, selection: { paragraphs: [1, 1] }, trackingMode: 'Off' });
     const sel = await host.readSelection();
     mock.failures.set('insertParagraph', 1);
@@ -223,7 +223,8 @@ describe('WordHost: selection and insertion', () => {
     expect(mock.trackingMode).toBe('Off');
     expect(mock.modeHistory).toEqual(['TrackAll', 'Off']);
     expect(mock.inserted()).toEqual([]);
-    expect(await host.readAudit()).toEqual([]);
+    expect(r.partial).toEqual(['bad']);
+    expect((await host.readAudit()).map((a) => [a.auditId, a.insertion])).toEqual([['bad', 'partial']]);
   });
 
   it('a failing audit write keeps the insertion, says so, and still restores the mode', async () => {

@@ -29,15 +29,20 @@
 import type {
   ApplyResult,
   AuditRecord,
+  AuditTrail,
   DocumentHost,
   HostCapabilities,
   InsertionPlan,
   PlanBlock,
+  ReviewReport,
+  ReviewState,
   SelectionSnapshot,
   TableRead,
 } from '../../shared/host/port';
+import { changeCount } from '../../shared/pipeline/audit-chain';
+import { sha256Hex } from '../../shared/pipeline/hash';
 import { tableToRecords } from '../../shared/source/table';
-import { AUDIT_NAMESPACE, appendAudit, parseAudit } from './audit-xml';
+import { AUDIT_NAMESPACE, appendAudit, readAuditPart } from './audit-xml';
 
 /** Prefix of the content-control tag of every inserted record. */
 export const TAG_PREFIX = 'liuhen:';
@@ -60,6 +65,9 @@ const TEXT: Record<Lang, Record<string, string>> = {
     noRow: '表格中没有第 {row} 行。',
     wordError: 'Word 报告了错误:{message}。文档中可能已有部分插入内容,可用“撤消”恢复。',
     auditError: '内容已插入,但留痕记录未能保存到文档中:{message}',
+    emptyPlan: '这一条没有可插入的内容(模型没有写出任何一节),未插入。',
+    noReview:
+      '此版本的 Word 不支持 WordApi 1.6,无法读取修订:只能看出记录是否已被拒绝或删除、文字是否被改过,看不出是否已接受。',
   },
   en: {
     noTracking:
@@ -72,6 +80,9 @@ const TEXT: Record<Lang, Record<string, string>> = {
     noRow: 'The table has no row {row}.',
     wordError: 'Word reported an error: {message}. Part of the text may already be in the document; Undo removes it.',
     auditError: 'The text was inserted, but its audit record could not be saved in the document: {message}',
+    emptyPlan: 'Nothing to insert for this one (the model wrote no section); it was not inserted.',
+    noReview:
+      'This version of Word does not support WordApi 1.6, so tracked changes cannot be read: Liuhen can tell whether a record was rejected or deleted and whether its text was edited, not whether it was accepted.',
   },
 };
 
@@ -116,6 +127,11 @@ export class WordHost implements DocumentHost {
   private readonly tails = new Map<string, InsertAfter>();
   private counter = 0;
   private readonly now: () => Date;
+  /** The insertion queue: one job runs at a time (see `apply`). */
+  private readonly queue: Array<{ plans: readonly InsertionPlan[]; resolve: (r: ApplyResult) => void; reject: (e: unknown) => void }> = [];
+  private draining = false;
+  /** Audit writes outside insertions, one at a time (the chain has one writer). */
+  private auditChain: Promise<void> = Promise.resolve();
 
   constructor(options: WordHostOptions = {}) {
     this.now = options.now ?? (() => new Date());
@@ -243,12 +259,60 @@ export class WordHost implements DocumentHost {
     return { ok: true, table: { tableId, rows: read.rows, selectedRows } };
   }
 
-  async apply(plans: readonly InsertionPlan[]): Promise<ApplyResult> {
-    if (!this.supports('1.4')) throw new Error(this.text('noTracking'));
+  /**
+   * Inserts plans. Every call joins ONE insertion queue per host: overlapping calls (a batch inserting rows while
+   * the writer clicks "Insert flagged rows") run one after another, never interleaved. The writer's tracking
+   * mode is read once per queue drain, before the first insertion, and restored when the queue is empty — on
+   * every path, errors included — so a second caller never mistakes Liuhen's TrackAll for the writer's mode.
+   */
+  apply(plans: readonly InsertionPlan[]): Promise<ApplyResult> {
+    if (!this.supports('1.4')) return Promise.reject(new Error(this.text('noTracking')));
+    return new Promise<ApplyResult>((resolve, reject) => {
+      this.queue.push({ plans, resolve, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    const mode: DrainMode = {};
+    try {
+      for (let job = this.queue.shift(); job; job = this.queue.shift()) {
+        try {
+          job.resolve(await this.applyNow(job.plans, mode));
+        } catch (e) {
+          job.reject(e);
+        }
+      }
+    } finally {
+      this.draining = false;
+      // A job that failed before its own restore: the writer's mode goes back here.
+      if (mode.writers !== undefined && !mode.restored) await this.restoreMode(mode.writers);
+    }
+  }
+
+  private async restoreMode(writers: Word.ChangeTrackingMode): Promise<void> {
+    try {
+      await Word.run(async (context) => {
+        context.document.changeTrackingMode = writers;
+        await context.sync();
+      });
+    } catch {
+      // Nothing more can be done; the pane already reports the insertion error.
+    }
+  }
+
+  private async applyNow(plans: readonly InsertionPlan[], mode: DrainMode): Promise<ApplyResult> {
     const result: ApplyResult = { inserted: [], failed: [], roundTrips: 0 };
     // One batch per anchor / table: tracked objects can only be used in their own request context.
     const groups = new Map<string, { context: OfficeExtension.ClientObject; plans: InsertionPlan[] }>();
     for (const plan of plans) {
+      // A plan with nothing to write fails alone, before anything is queued (it used to throw mid-batch, and the
+      // restore's sync then wrote the other rows while they were reported failed: a retry inserted them twice).
+      if (planParagraphCount(plan) === 0) {
+        result.failed.push({ auditId: plan.auditId, message: this.text('emptyPlan') });
+        continue;
+      }
       const resolved = this.resolve(plan);
       if (typeof resolved === 'string') {
         result.failed.push({ auditId: plan.auditId, message: resolved });
@@ -258,18 +322,70 @@ export class WordHost implements DocumentHost {
       group.plans.push(plan);
       groups.set(resolved.key, group);
     }
-    for (const [key, group] of groups) {
+    const keys = [...groups.keys()];
+    for (const [index, [key, group]] of [...groups].entries()) {
+      // The mode goes back with the last group's audit write when nobody else is waiting (no extra round trip).
+      const last = (): boolean => index === keys.length - 1 && this.queue.length === 0;
       try {
-        await Word.run(group.context, (context) => this.applyGroup(context, key, group.plans, result));
+        await Word.run(group.context, (context) => this.applyGroup(context, key, group.plans, result, mode, last));
       } catch (e) {
         const message = this.text('wordError', { message: errorMessage(e) });
-        for (const plan of group.plans) if (!result.inserted.includes(plan.auditId)) result.failed.push({ auditId: plan.auditId, message });
+        const open = group.plans.filter((plan) => !result.inserted.includes(plan.auditId));
+        await this.recordFailure(open, message, result);
       }
+    }
+    if (keys.length === 0 && mode.writers !== undefined && !mode.restored && this.queue.length === 0) {
+      mode.restored = true;
+      await this.restoreMode(mode.writers);
     }
     return result;
   }
 
-  /** The object whose context a plan runs in, and its group key; or why the plan cannot be applied. */
+  /**
+   * After Word failed mid-batch: which plans landed anyway. Word runs a batch's operations in order and stops at
+   * the failing one, so a plan whose content control exists was written whole (it is reported inserted, and a
+   * retry will not write it again), the first plan without one may have some of its paragraphs in the document
+   * (partial: recorded as such, so the trail says what the writer must review), and the rest were not written.
+   */
+  private async recordFailure(plans: readonly InsertionPlan[], message: string, result: ApplyResult): Promise<void> {
+    if (plans.length === 0) return;
+    let found: boolean[];
+    try {
+      found = await Word.run(async (context) => {
+        const lists = plans.map((p) => context.document.contentControls.getByTag(`${TAG_PREFIX}${p.auditId}`).load('items'));
+        await context.sync();
+        result.roundTrips += 1;
+        return lists.map((l) => l.items.length > 0);
+      });
+    } catch {
+      found = plans.map(() => false);
+    }
+    const whole: AuditRecord[] = [];
+    const partial: AuditRecord[] = [];
+    let seenMissing = false;
+    for (const [i, plan] of plans.entries()) {
+      if (found[i]) {
+        result.inserted.push(plan.auditId);
+        if (plan.audit) whole.push({ ...plan.audit, event: 'inserted', insertion: 'whole' });
+        continue;
+      }
+      result.failed.push({ auditId: plan.auditId, message });
+      if (!seenMissing) {
+        seenMissing = true;
+        (result.partial ??= []).push(plan.auditId);
+        if (plan.audit) partial.push({ ...plan.audit, event: 'inserted', insertion: 'partial' });
+      }
+    }
+    const records = [...whole, ...partial];
+    if (records.length === 0) return;
+    try {
+      await this.saveAudit(records);
+    } catch (e) {
+      result.auditError = this.text('auditError', { message: errorMessage(e) });
+    }
+  }
+
+  /** Resolves the object whose context a plan runs in, and its group key; or why the plan cannot be applied. */
   private resolve(plan: InsertionPlan): { key: string; object: OfficeExtension.ClientObject } | string {
     const t = plan.target;
     if (t.kind === 'after-anchor') {
@@ -285,18 +401,31 @@ export class WordHost implements DocumentHost {
     return { key: `t:${t.tableId}`, object: entry.table };
   }
 
-  private async applyGroup(context: Word.RequestContext, key: string, plans: readonly InsertionPlan[], result: ApplyResult): Promise<void> {
+  private async applyGroup(
+    context: Word.RequestContext,
+    key: string,
+    plans: readonly InsertionPlan[],
+    result: ApplyResult,
+    mode: DrainMode,
+    last: () => boolean,
+  ): Promise<void> {
     const sync = async (): Promise<void> => {
       result.roundTrips += 1;
       await context.sync();
     };
     const document = context.document;
-    document.load('changeTrackingMode');
+    // Read once per drain: a later job must not take Liuhen's TrackAll for the writer's mode.
+    const readMode = mode.writers === undefined || mode.restored === true;
+    if (readMode) document.load('changeTrackingMode');
     const audits = plans.flatMap((p) => (p.audit ? [p.audit] : []));
     const parts = audits.length > 0 ? document.customXmlParts.getByNamespace(AUDIT_NAMESPACE) : undefined;
     parts?.load('items');
-    await sync();
-    const writersMode = document.changeTrackingMode;
+    if (readMode || parts) await sync();
+    if (readMode) {
+      mode.writers = document.changeTrackingMode as Word.ChangeTrackingMode;
+      mode.restored = false;
+    }
+    const writersMode = mode.writers as Word.ChangeTrackingMode;
     const part = parts?.items[0];
     const existingXml = part?.getXml();
     let inserted = false;
@@ -314,17 +443,27 @@ export class WordHost implements DocumentHost {
       for (const plan of plans) result.inserted.push(plan.auditId);
     } finally {
       // The writer's mode first: if writing the audit part fails, the mode is already back.
-      document.changeTrackingMode = writersMode;
+      const restore = !inserted || last();
+      if (restore) {
+        document.changeTrackingMode = writersMode;
+        mode.restored = true;
+      }
       if (inserted && audits.length > 0) {
         const time = this.now().toISOString();
-        const records = audits.map((a) => ({ ...a, time }));
-        const xml = appendAudit(existingXml?.value, records);
-        if (part) part.setXml(xml);
-        else document.customXmlParts.add(xml);
+        const records = audits.map((a) => ({ ...a, event: 'inserted' as const, insertion: 'whole' as const, time }));
+        try {
+          const xml = await appendAudit(existingXml?.value, records);
+          if (part) part.setXml(xml);
+          else document.customXmlParts.add(xml);
+        } catch (e) {
+          result.auditError = this.text('auditError', { message: errorMessage(e) });
+        }
       }
-      await this.restore(sync, inserted, result, () => {
-        document.changeTrackingMode = writersMode;
-      });
+      if (restore || (inserted && audits.length > 0)) {
+        await this.restore(sync, inserted, result, () => {
+          document.changeTrackingMode = writersMode;
+        });
+      }
     }
   }
 
@@ -399,33 +538,115 @@ export class WordHost implements DocumentHost {
     return { key: tailKey, tail: control };
   }
 
+  /** Stores records (copies, reviews, partial insertions) in the trail; joins the insertion queue's order. */
   async saveAudit(records: readonly AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await Word.run(async (context) => {
-      const parts = context.document.customXmlParts.getByNamespace(AUDIT_NAMESPACE);
-      parts.load('items');
-      await context.sync();
-      const part = parts.items[0];
-      const existing = part?.getXml();
-      if (existing) await context.sync();
-      const xml = appendAudit(existing?.value, records);
-      if (part) part.setXml(xml);
-      else context.document.customXmlParts.add(xml);
-      await context.sync();
-    });
+    const run = this.auditChain.then(() =>
+      Word.run(async (context) => {
+        const parts = context.document.customXmlParts.getByNamespace(AUDIT_NAMESPACE);
+        parts.load('items');
+        await context.sync();
+        const part = parts.items[0];
+        const existing = part?.getXml();
+        if (existing) await context.sync();
+        const time = this.now().toISOString();
+        const xml = await appendAudit(existing?.value, records.map((r) => ({ ...r, time: r.time || time })));
+        if (part) part.setXml(xml);
+        else context.document.customXmlParts.add(xml);
+        await context.sync();
+      }),
+    );
+    // The chain needs one writer at a time: the next save waits for this one, failed or not.
+    this.auditChain = run.catch(() => undefined);
+    await run;
   }
 
   async readAudit(): Promise<AuditRecord[]> {
+    return (await this.readAuditTrail()).entries.flatMap((e) => (e.record ? [e.record] : []));
+  }
+
+  async readAuditTrail(): Promise<AuditTrail> {
     return Word.run(async (context) => {
       const parts = context.document.customXmlParts.getByNamespace(AUDIT_NAMESPACE);
       parts.load('items');
       await context.sync();
       const xmls = parts.items.map((p) => p.getXml());
-      if (xmls.length === 0) return [];
+      if (xmls.length === 0) return { entries: [] };
       await context.sync();
-      return xmls.flatMap((x) => parseAudit(x.value).records);
+      const read = xmls.map((x) => readAuditPart(x.value));
+      const first = read[0] ?? { entries: [] };
+      // More than one part (a document merged from two): every record is reported; the chain is the first part's.
+      return { ...first, entries: read.flatMap((r) => r.entries) };
     });
   }
+
+  /**
+   * The writer's review of inserted records. With WordApi 1.6, `body.getTrackedChanges()` tells pending from
+   * decided: a tracked change inside a record's content control (matched by tag) means the record is still
+   * pending. Without 1.6 only what the text shows is known: the record is gone (rejected or deleted), or still
+   * there as inserted or edited.
+   */
+  async readReview(records: readonly AuditRecord[]): Promise<ReviewReport> {
+    const inserted = records.filter((r) => (r.event ?? 'inserted') === 'inserted');
+    const tracked = this.supports('1.6');
+    const found = await Word.run(async (context) => {
+      const lists = inserted.map((r) => {
+        const list = context.document.contentControls.getByTag(`${TAG_PREFIX}${r.auditId}`);
+        list.load('items/text');
+        return list;
+      });
+      const changes = tracked ? context.document.body.getTrackedChanges() : undefined;
+      changes?.load('items/type');
+      await context.sync();
+      const parents = (changes?.items ?? []).map((c) => {
+        const parent = c.getRange('Whole').parentContentControlOrNullObject;
+        parent.load('tag,isNullObject');
+        return parent;
+      });
+      if (parents.length > 0) await context.sync();
+      const pendingTags = new Set(parents.filter((p) => !p.isNullObject).map((p) => p.tag));
+      return inserted.map((r, i) => {
+        const items = lists[i]?.items ?? [];
+        const text = items.length > 0 ? items.map((c) => wordText(c.text).replace(/\n+$/, '')).join('\n') : undefined;
+        return { ref: r.auditId, text, pending: pendingTags.has(`${TAG_PREFIX}${r.auditId}`) };
+      });
+    });
+    const states: ReviewState[] = [];
+    for (const [i, r] of inserted.entries()) {
+      const f = found[i];
+      if (!f) continue;
+      states.push(await reviewStateOf(r, f.text, tracked ? f.pending : undefined));
+    }
+    return tracked ? { supported: true, states } : { supported: false, reason: this.text('noReview'), states };
+  }
+}
+
+/** Plan and state kept per drain of the insertion queue. */
+interface DrainMode {
+  /** The writer's tracking mode, read at the drain's first insertion. */
+  writers?: Word.ChangeTrackingMode;
+  /** Whether it has been put back. */
+  restored?: boolean;
+}
+
+/** Paragraphs a plan writes (a title below a table counts only with at least one section). */
+function planParagraphCount(plan: InsertionPlan): number {
+  return plan.blocks.reduce((n, b) => n + 1 + b.paragraphs.length, 0);
+}
+
+/**
+ * One record's review from what the document shows: gone = rejected (or deleted); a tracked change inside it =
+ * pending (`pending` undefined: unknown, without WordApi 1.6); otherwise accepted, or edited when its text differs
+ * from what was inserted (with the number of characters changed).
+ */
+export async function reviewStateOf(record: AuditRecord, finalText: string | undefined, pending: boolean | undefined): Promise<ReviewState> {
+  if (finalText === undefined) return { ref: record.auditId, verdict: 'rejected' };
+  const same = record.text !== undefined ? record.text === finalText : record.textHash !== undefined ? record.textHash === (await sha256Hex(finalText)) : true;
+  const changes = same ? 0 : record.text !== undefined ? changeCount(record.text, finalText) : undefined;
+  const base = { ref: record.auditId, finalText, ...(changes !== undefined && changes > 0 ? { changeCount: changes } : {}) };
+  if (pending === true) return { ...base, verdict: 'pending' };
+  if (pending === undefined && same) return { ...base, verdict: 'in-document' };
+  return { ...base, verdict: same ? 'accepted' : 'edited' };
 }
 
 /** Relations of a row's range to the selection that mean the row is (partly) selected. */

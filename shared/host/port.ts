@@ -227,7 +227,11 @@ export interface AuditTrail {
 export interface ReviewState {
   /** Audit id of the `inserted` record. */
   ref: string;
-  verdict: ReviewVerdict;
+  /**
+   * `in-document`: the record is there with its text as inserted, but the host cannot tell accepted from pending
+   * (Word without WordApi 1.6).
+   */
+  verdict: ReviewVerdict | 'in-document';
   /** For `edited` (and `pending` with edits): characters changed by the writer. */
   changeCount?: number;
   /** The record's text as it now stands in the document (absent when rejected). */

@@ -26,6 +26,8 @@ export interface MockParagraph {
   insertedUnder?: string;
   /** Ids of the content controls it is in. */
   controls: number[];
+  /** Set when the writer accepted (or rejected) its tracked insertion; until then an insertion under tracking is pending. */
+  decided?: boolean;
   container: MockNode[] | MockParagraph[];
 }
 export interface MockCell {
@@ -427,8 +429,97 @@ class MockPartObject extends Loadable {
   }
 }
 
+/** A content control as `contentControls.getByTag(...).items` returns it (text as Word gives it, `\r` between paragraphs). */
+class MockControlItem {
+  constructor(
+    readonly tag: string,
+    readonly text: string,
+  ) {}
+}
+
+class MockControlCollection extends Loadable {
+  constructor(
+    context: MockContext,
+    private readonly tag: string,
+  ) {
+    super(context);
+  }
+  get items(): MockControlItem[] {
+    return this.read('items');
+  }
+  protected override snapshot(name: string): unknown {
+    if (name !== 'items') return undefined;
+    const word = this.context.word;
+    return word.controls
+      .filter((c) => c.tag === this.tag)
+      .flatMap((c) => {
+        const ps = word.flat().filter((p) => p.controls.includes(c.id));
+        return ps.length > 0 ? [new MockControlItem(c.tag, ps.map((p) => p.text).join('\r'))] : [];
+      });
+  }
+}
+
+/** `range.parentContentControlOrNullObject`. */
+class MockParentControl extends Loadable {
+  constructor(
+    context: MockContext,
+    private readonly paragraph: MockParagraph,
+  ) {
+    super(context);
+  }
+  get tag(): string {
+    return this.read('tag');
+  }
+  get isNullObject(): boolean {
+    return this.read('isNullObject');
+  }
+  protected override snapshot(name: string): unknown {
+    const id = this.paragraph.controls[this.paragraph.controls.length - 1];
+    const control = this.context.word.controls.find((c) => c.id === id);
+    if (name === 'isNullObject') return control === undefined;
+    if (name === 'tag') return control?.tag ?? NOT_LOADED;
+    return undefined;
+  }
+}
+
+/** One tracked change (WordApi 1.6): here, one pending inserted paragraph. */
+class MockTrackedChange {
+  constructor(
+    private readonly context: MockContext,
+    readonly paragraph: MockParagraph,
+  ) {}
+  get type(): string {
+    return 'Added';
+  }
+  get text(): string {
+    return this.paragraph.text;
+  }
+  getRange(_location?: string): { parentContentControlOrNullObject: MockParentControl } {
+    return { parentContentControlOrNullObject: new MockParentControl(this.context, this.paragraph) };
+  }
+}
+
+class MockTrackedChanges extends Loadable {
+  get items(): MockTrackedChange[] {
+    return this.read('items');
+  }
+  protected override snapshot(name: string): unknown {
+    if (name !== 'items') return undefined;
+    return this.context.word.pendingParagraphs().map((p) => new MockTrackedChange(this.context, p));
+  }
+}
+
 class MockDocument extends Loadable {
   readonly customXmlParts: { getByNamespace(ns: string): MockPartCollection; add(xml: string): void };
+  readonly contentControls = {
+    getByTag: (tag: string): MockControlCollection => new MockControlCollection(this.context, tag),
+  };
+  readonly body = {
+    getTrackedChanges: (): MockTrackedChanges => {
+      if (this.context.word.wordApi < 1.6) throw new Error('ApiNotFound: getTrackedChanges needs WordApi 1.6');
+      return new MockTrackedChanges(this.context);
+    },
+  };
 
   constructor(context: MockContext) {
     super(context);
@@ -679,6 +770,36 @@ export class WordMock {
     const table = need(this.tables()[s.table]);
     const [c0, c1] = s.cells ?? [0, Number.MAX_SAFE_INTEGER];
     return table.rows.slice(s.rows[0], s.rows[1] + 1).map((row) => row.slice(c0, c1 + 1).map((c) => c.paragraphs.map((p) => p.text).join('\r')));
+  }
+
+  /** Inserted paragraphs still waiting for the writer's accept / reject. */
+  pendingParagraphs(): MockParagraph[] {
+    return this.flat().filter((p) => p.insertedUnder !== undefined && p.insertedUnder !== 'Off' && p.decided !== true);
+  }
+
+  private paragraphsOf(tag: string): MockParagraph[] {
+    const ids = this.controls.filter((c) => c.tag === tag).map((c) => c.id);
+    return this.flat().filter((p) => p.controls.some((id) => ids.includes(id)));
+  }
+
+  /** The writer accepts the tracked insertion of the record tagged `tag` (Review > Accept). */
+  accept(tag: string): void {
+    for (const p of this.paragraphsOf(tag)) p.decided = true;
+  }
+
+  /** The writer rejects it: its paragraphs (and so its content control) leave the document. */
+  reject(tag: string): void {
+    for (const p of this.paragraphsOf(tag)) {
+      const container = p.container as MockParagraph[];
+      container.splice(container.indexOf(p), 1);
+    }
+  }
+
+  /** The writer edits the text of the record tagged `tag`: `from` becomes `to` in its paragraph `index`. */
+  edit(tag: string, index: number, from: string, to: string): void {
+    const p = this.paragraphsOf(tag)[index];
+    if (!p || !p.text.includes(from)) throw new Error(`mock: no "${from}" in paragraph ${index} of ${tag}`);
+    p.text = p.text.replace(from, to);
   }
 
   /** Inserted paragraphs (text and style) in document order. */
