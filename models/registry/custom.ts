@@ -2,8 +2,10 @@
  * Custom models: a company's merged LoRA model, added through a registry file (`model-records.json`, a JSON list
  * written by the model tooling) or through settings. Each entry has exactly the WebLLM ModelRecord fields
  * `model`, `model_id`, `model_lib`, `required_features`, `overrides`, `vram_required_MB`,
- * `low_resource_required` (the first three required). Validation explains every problem in words an admin can
- * act on; nothing invalid reaches WebLLM.
+ * `low_resource_required` (the first three required), `integrity` (WebLLM's SRI hashes, passed through as they
+ * are), and Liuhen's `liuhen_prompt`. Validation explains every problem in words an admin can act on; nothing
+ * invalid reaches WebLLM. Records must be pinned: weights at `/resolve/<commit>/`, the wasm at a commit URL or
+ * with `integrity.model_lib`; a branch (`main`), a missing revision or a leftover `<placeholder>` is refused.
  */
 import {
   quantizationOf,
@@ -12,6 +14,7 @@ import {
   type ModelSource,
   type WebLlmModelRecord,
 } from '../../shared/engine/model-record';
+import { MODEL_LIB_URL_PREFIX, WEBLLM_MODEL_VERSION } from './builtin';
 
 /** The fields a custom entry may have. */
 export const CUSTOM_RECORD_FIELDS = [
@@ -23,6 +26,7 @@ export const CUSTOM_RECORD_FIELDS = [
   'vram_required_MB',
   'low_resource_required',
   'liuhen_prompt',
+  'integrity',
 ] as const;
 
 const REQUIRED_FIELDS = ['model', 'model_id', 'model_lib'] as const;
@@ -54,6 +58,86 @@ export const KNOWN_WEBGPU_FEATURES: ReadonlySet<string> = new Set([
 
 /** Hosts that serve files with the Hugging Face `/<org>/<repo>/resolve/<revision>/<file>` layout. */
 const HF_STYLE_HOSTS = /(^|\.)(huggingface\.co|hf\.co|hf-mirror\.com|modelscope\.cn)$/i;
+
+/**
+ * WebLLM's own prebuilt model libraries for the installed version: the very URLs the built-in models load (a
+ * merged Qwen2.5 reuses them). A custom record naming one adds no code beyond what the built-ins already run,
+ * and is pinned exactly as far as the built-ins are (MODEL_LIB_URL_PREFIX).
+ */
+const PREBUILT_LIBS = `${MODEL_LIB_URL_PREFIX}${WEBLLM_MODEL_VERSION}/`;
+
+/** A commit hash (git SHA-1/SHA-256, abbreviated to at least 7 digits): the only revision that cannot move. */
+const COMMIT = /^[0-9a-f]{7,64}$/i;
+
+/** Template placeholders left in a URL: `<commit>`, `{folder}` (also percent-encoded). */
+const PLACEHOLDER = /<[^>]*>|\{[^}]*\}|%3C[^/]*?%3E|%7B[^/]*?%7D/i;
+const hasPlaceholder = (value: string): boolean => PLACEHOLDER.test(value);
+const placeholderOf = (value: string): string => PLACEHOLDER.exec(value)?.[0] ?? '';
+
+/** An SRI hash as WebLLM's `verifyIntegrity` accepts it. */
+const SRI = /^sha(256|384|512)-[A-Za-z0-9+/]+={0,2}$/;
+
+/** WebLLM's `ModelIntegrity`: SRI hashes for mlc-chat-config.json, the wasm and tokenizer files. */
+export interface ModelIntegrity {
+  config?: string;
+  model_lib?: string;
+  tokenizer?: Record<string, string>;
+  onFailure?: 'error' | 'warn';
+}
+
+/** Checks `integrity` (WebLLM's ModelIntegrity); pushes problems; returns it when it is an object. */
+function checkIntegrity(value: unknown, errors: string[]): ModelIntegrity | undefined {
+  if (value === undefined) return undefined;
+  const example = '{"config": "sha256-…", "model_lib": "sha256-…", "tokenizer": {"tokenizer.json": "sha256-…"}}';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    errors.push(`integrity: must be an object of SRI hashes, e.g. ${example}`);
+    return undefined;
+  }
+  const v = value as Record<string, unknown>;
+  for (const key of Object.keys(v)) {
+    if (!['config', 'model_lib', 'tokenizer', 'onFailure'].includes(key)) {
+      errors.push(`integrity: unknown field "${key}" (allowed: config, model_lib, tokenizer, onFailure)`);
+    }
+  }
+  for (const key of ['config', 'model_lib'] as const) {
+    if (v[key] !== undefined && (typeof v[key] !== 'string' || !SRI.test(v[key]))) {
+      errors.push(`integrity.${key}: must be an SRI hash "sha256-<base64>" (or sha384-/sha512-)`);
+    }
+  }
+  if (v.tokenizer !== undefined) {
+    const t = v.tokenizer;
+    if (typeof t !== 'object' || t === null || Array.isArray(t) || Object.values(t).some((h) => typeof h !== 'string' || !SRI.test(h))) {
+      errors.push('integrity.tokenizer: must map file names to SRI hashes, e.g. {"tokenizer.json": "sha256-…"}');
+    }
+  }
+  if (v.onFailure !== undefined && v.onFailure !== 'error') {
+    // "warn" would load a file that failed its check: a pinned record must not allow that.
+    errors.push('integrity.onFailure: only "error" is accepted (a file that fails its hash must not load)');
+  }
+  return v as ModelIntegrity;
+}
+
+/**
+ * Whether a model library URL is pinned by its path: a commit in GitHub's raw URL
+ * (`raw.githubusercontent.com/<org>/<repo>/<commit>/…`, `github.com/<org>/<repo>/raw/<commit>/…`) or in a
+ * Hugging Face `resolve/<commit>/`. Elsewhere the path says nothing (`unknown`: integrity must pin it).
+ */
+function libPin(url: URL): { kind: 'pinned' } | { kind: 'unpinned'; ref: string; example: string } | { kind: 'unknown' } {
+  const parts = url.pathname.split('/').filter(Boolean);
+  let ref: string | undefined;
+  let example = '';
+  if (url.hostname === 'raw.githubusercontent.com') {
+    ref = parts[2] === 'refs' ? `${parts[2]}/${parts[3]}/${parts[4]}` : parts[2];
+    example = `https://raw.githubusercontent.com/${parts[0]}/${parts[1]}/<commit>/…`;
+  } else if (url.hostname === 'github.com' && (parts[2] === 'raw' || parts[2] === 'blob')) {
+    ref = parts[3];
+    example = `https://github.com/${parts[0]}/${parts[1]}/raw/<commit>/…`;
+  } else if (HF_STYLE_HOSTS.test(url.hostname) && parts.includes('resolve')) {
+    ref = parts[parts.indexOf('resolve') + 1];
+    example = `https://${url.hostname}/${parts[0]}/${parts[1]}/resolve/<commit>/…`;
+  } else return { kind: 'unknown' };
+  return ref !== undefined && COMMIT.test(ref) ? { kind: 'pinned' } : { kind: 'unpinned', ref: ref ?? '', example };
+}
 
 /** Result of validating custom records: the valid entries, and every problem found. */
 export interface CustomRecordsResult {
@@ -101,32 +185,54 @@ export function checkRecord(raw: unknown): { errors: string[]; warnings: string[
 
   if (typeof r.model === 'string' && r.model !== '') {
     const url = parseHttpsUrl(r.model);
-    if (!url) {
+    if (hasPlaceholder(r.model)) {
+      errors.push(`model: "${r.model}" still contains a placeholder (${placeholderOf(r.model)}); replace it with the real value`);
+    } else if (!url) {
       errors.push(`model: must be an https:// URL (got "${r.model}"); browsers block other schemes for downloads`);
     } else {
       const path = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
-      if (HF_STYLE_HOSTS.test(url.hostname)) {
-        if (!/^\/[^/]+\/[^/]+\/resolve\/[^/]+\/$/.test(path)) {
-          errors.push(
-            `model: on ${url.hostname} use the layout https://${url.hostname}/<org>/<repo>/resolve/<revision>/ ` +
-              '(pin the revision, e.g. a commit hash, so every writer gets the same weights)',
-          );
-        }
-      } else if (!/\/resolve\/[^/]+\//.test(path)) {
-        warnings.push(
-          `model: WebLLM will download from ${url.origin}${path}resolve/main/ — publish the files there, or ` +
-            'give the full URL ending in /resolve/<revision>/',
+      const revision = /\/resolve\/([^/]+)\/$/.exec(path)?.[1];
+      if (HF_STYLE_HOSTS.test(url.hostname) && !/^\/[^/]+\/[^/]+\/resolve\/[^/]+\/$/.test(path)) {
+        errors.push(
+          `model: on ${url.hostname} use the layout https://${url.hostname}/<org>/<repo>/resolve/<commit>/ ` +
+            '(pinned to a commit hash, so every writer gets the same weights)',
+        );
+      } else if (revision === undefined) {
+        errors.push(
+          `model: unpinned — WebLLM would download from ${url.origin}${path}resolve/main/, which can change under ` +
+            'the same URL; give the full URL ending in /resolve/<commit>/ (a commit hash)',
+        );
+      } else if (!COMMIT.test(revision)) {
+        errors.push(
+          `model: unpinned — "resolve/${revision}/" names a branch or tag, which can change under the same URL; ` +
+            'pin it to a commit hash: …/resolve/<commit>/',
         );
       }
       if (url.search || url.hash) errors.push('model: must not contain "?" or "#"');
     }
   }
 
+  const integrity = checkIntegrity(r.integrity, errors);
   if (typeof r.model_lib === 'string' && r.model_lib !== '') {
     const url = parseHttpsUrl(r.model_lib);
-    if (!url) errors.push(`model_lib: must be an https:// URL (got "${r.model_lib}")`);
+    if (hasPlaceholder(r.model_lib)) {
+      errors.push(`model_lib: "${r.model_lib}" still contains a placeholder (${placeholderOf(r.model_lib)}); replace it with the real value`);
+    } else if (!url) errors.push(`model_lib: must be an https:// URL (got "${r.model_lib}")`);
     else if (!url.pathname.endsWith('.wasm')) {
       errors.push('model_lib: must be the URL of a compiled model library ending in .wasm');
+    } else {
+      const pin = r.model_lib.startsWith(PREBUILT_LIBS) ? ({ kind: 'pinned' } as const) : libPin(url);
+      if (pin.kind === 'unpinned') {
+        errors.push(
+          `model_lib: unpinned — "${pin.ref}" names a branch or tag on ${url.hostname}, and the wasm is code that can ` +
+            `change under the same URL; use a commit hash in its place (e.g. ${pin.example})`,
+        );
+      } else if (pin.kind === 'unknown' && integrity?.model_lib === undefined) {
+        errors.push(
+          `model_lib: on ${url.hostname} the URL alone does not pin the wasm (code that runs on the writer's GPU); ` +
+            'add "integrity": {"model_lib": "sha256-…"} (its SRI hash) or host it at a commit-pinned URL',
+        );
+      }
     }
   }
 

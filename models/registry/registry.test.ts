@@ -15,7 +15,10 @@ import {
 const require = createRequire(import.meta.url);
 const installed = JSON.parse(readFileSync(require.resolve('@mlc-ai/web-llm/package.json'), 'utf8')) as { version: string };
 
-const LIB = `https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/${WEBLLM_MODEL_VERSION}/Qwen2-1.5B-Instruct-q4f32_1_cs1k-webgpu.wasm`;
+// Synthetic commit hashes (test data: these records are only validated, never downloaded).
+const LIB_COMMIT = 'c0ffee0000000000000000000000000000000001';
+const LIB = `https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/${LIB_COMMIT}/web-llm-models/${WEBLLM_MODEL_VERSION}/Qwen2-1.5B-Instruct-q4f32_1_cs1k-webgpu.wasm`;
+const SHA = `sha256-${Buffer.alloc(32, 7).toString('base64')}`;
 const good = {
   model: 'https://huggingface.co/acme/hr-writer-1.5B-q4f32_1-MLC/resolve/3f2a9c1/',
   model_id: 'Acme-HR-Writer-1.5B-q4f32_1-MLC',
@@ -72,8 +75,8 @@ describe('custom model records', () => {
 
   it.each([
     [{ ...good, model: 'http://huggingface.co/acme/x/resolve/main/' }, /model: must be an https:\/\/ URL/],
-    [{ ...good, model: 'https://huggingface.co/acme/x' }, /\/<org>\/<repo>\/resolve\/<revision>\//],
-    [{ ...good, model: 'https://huggingface.co/acme/x/tree/main/' }, /resolve\/<revision>/],
+    [{ ...good, model: 'https://huggingface.co/acme/x' }, /\/<org>\/<repo>\/resolve\/<commit>\//],
+    [{ ...good, model: 'https://huggingface.co/acme/x/tree/main/' }, /resolve\/<commit>/],
     [{ ...good, model_lib: 'https://example.com/lib.js' }, /model_lib: must be the URL of a compiled model library ending in \.wasm/],
     [{ ...good, model_lib: 'ftp://example.com/lib.wasm' }, /model_lib: must be an https:\/\/ URL/],
     [{ ...good, required_features: ['shader-f32'] }, /"shader-f32" is not a WebGPU feature/],
@@ -97,15 +100,43 @@ describe('custom model records', () => {
     expect(r.errors).toEqual([`entry 2 ("${good.model_id}"): model_id: "${good.model_id}" is already used by another model; ids must be unique`]);
   });
 
-  it('warns where WebLLM would append resolve/main/ and where a q4f16 record lacks shader-f16', () => {
-    const r = parseCustomRecords(
-      [{ ...good, model: 'https://models.acme.cn/hr-writer', model_id: 'Acme-1.5B-q4f16_1-MLC', required_features: [] }],
-      'settings',
-      taken,
-    );
+  it('warns where a q4f16 record lacks shader-f16', () => {
+    const r = parseCustomRecords([{ ...good, model_id: 'Acme-1.5B-q4f16_1-MLC', required_features: [] }], 'settings', taken);
     expect(r.errors).toEqual([]);
-    expect(r.warnings.join('\n')).toContain('https://models.acme.cn/hr-writer/resolve/main/');
     expect(r.warnings.join('\n')).toContain('shader-f16');
+  });
+
+  it.each([
+    [{ ...good, model: 'https://models.acme.cn/hr-writer' }, /model: unpinned — WebLLM would download from https:\/\/models\.acme\.cn\/hr-writer\/resolve\/main\//],
+    [{ ...good, model: 'https://huggingface.co/acme/x/resolve/main/' }, /model: unpinned — "resolve\/main\/" names a branch or tag/],
+    [{ ...good, model: 'https://models.acme.cn/x/resolve/v3/' }, /resolve\/v3\/" names a branch or tag/],
+    [{ ...good, model: 'https://huggingface.co/acme/x/resolve/<commit>/' }, /model: .* still contains a placeholder \(<commit>\)/],
+    [{ ...good, model: 'https://models.acme.cn/{folder}/resolve/3f2a9c1/' }, /placeholder \(\{folder\}\)/],
+    [{ ...good, model_lib: 'https://raw.githubusercontent.com/acme/libs/main/qwen2.wasm' }, /model_lib: unpinned — "main" names a branch or tag on raw\.githubusercontent\.com/],
+    [{ ...good, model_lib: LIB.replace(LIB_COMMIT, 'refs/heads/main') }, /model_lib: unpinned — "refs\/heads\/main"/],
+    [{ ...good, model_lib: LIB.replace(LIB_COMMIT, 'main').replace('v0_2_86/base', 'v0_2_80') }, /model_lib: unpinned — "main"/],
+    [{ ...good, model_lib: 'https://github.com/acme/libs/raw/v1/x.wasm' }, /model_lib: unpinned — "v1"/],
+    [{ ...good, model_lib: 'https://huggingface.co/acme/libs/resolve/main/x.wasm' }, /model_lib: unpinned — "main"/],
+    [{ ...good, model_lib: 'https://models.acme.cn/libs/qwen2.wasm' }, /model_lib: on models\.acme\.cn the URL alone does not pin the wasm .*add "integrity"/],
+    [{ ...good, model_lib: 'https://models.acme.cn/<commit>/qwen2.wasm' }, /model_lib: .* still contains a placeholder/],
+    [{ ...good, integrity: { model_lib: 'md5-abc' } }, /integrity\.model_lib: must be an SRI hash/],
+    [{ ...good, integrity: { config: SHA, onFailure: 'warn' } }, /integrity\.onFailure: only "error"/],
+    [{ ...good, integrity: { tokenizer: { 'tokenizer.json': 'nope' } } }, /integrity\.tokenizer: must map file names to SRI hashes/],
+    [{ ...good, integrity: { weights: SHA } }, /integrity: unknown field "weights"/],
+    [{ ...good, integrity: 'sha256-x' }, /integrity: must be an object of SRI hashes/],
+  ])('refuses unpinned or placeholder URLs and bad integrity: %j', (raw, message) => {
+    const r = parseCustomRecords([raw], 'registry-file', taken);
+    expect(r.entries).toEqual([]);
+    expect(r.errors.join('\n')).toMatch(message);
+  });
+
+  it("passes WebLLM's integrity field through unchanged, and it pins a wasm on the company's own host", () => {
+    const integrity = { config: SHA, model_lib: SHA, tokenizer: { 'tokenizer.json': SHA }, onFailure: 'error' };
+    const record = { ...good, model: 'https://models.acme.cn/hr/resolve/3f2a9c1d/', model_lib: 'https://models.acme.cn/libs/qwen2.wasm', integrity };
+    const r = parseCustomRecords([record], 'registry-file', taken);
+    expect(r.errors).toEqual([]);
+    expect(r.entries[0]?.record.integrity).toEqual(integrity);
+    expect(r.entries[0]?.record).toEqual(record);
   });
 
   it('the registry must be a list', () => {

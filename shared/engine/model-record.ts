@@ -29,6 +29,11 @@ export interface WebLlmModelRecord {
   /** Required `maxStorageBufferBindingSize`, where WebLLM states one. */
   buffer_size_required_bytes?: number;
   /**
+   * WebLLM's `ModelIntegrity`: SRI hashes (`sha256-…`) of mlc-chat-config.json, the wasm and tokenizer files,
+   * verified by WebLLM after download. Passed through unchanged from a custom record.
+   */
+  integrity?: { config?: string; model_lib?: string; tokenizer?: Record<string, string>; onFailure?: 'error' | 'warn' };
+  /**
    * Liuhen's own key (WebLLM ignores it): the prompt profile the model was fine-tuned with, written by
    * `liuhen_models convert` from the training run. `compact`: the short system prompt; `fields: false`: trained
    * on records without the structured-fields block. Absent: the full prompt, with fields (base models).
