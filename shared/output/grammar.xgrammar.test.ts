@@ -3,70 +3,19 @@
  * wasm inside lib/index.js) and that constrains decoding in the browser. web-llm does not export it, so the
  * xgrammar module is cut out of the bundle and evaluated here; it runs on the CPU, no GPU or model needed.
  *
+ * These tests check what the grammars MEAN (character-level acceptance, cache off); grammar.runtime.test.ts
+ * checks that they survive the runtime's own path (cache on, the real vocabulary, both web-llm builds).
+ *
  * Checks: each grammar parses; canonical outputs are accepted and broken ones rejected (character level,
  * `Testings.isGrammarAcceptString`); a token-level decode with a synthetic vocabulary goes through
  * `GrammarCompiler` / `GrammarMatcher` / token bitmasks like web-llm does; the fields JSON Schema compiles
  * with xgrammar's JSON-Schema converter; web-llm's request checks accept the response format.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTemplate, type Template } from '../templates';
 import { deriveContract, renderFieldsLine, renderRecord } from './index';
 import { englishExit, englishTalent, exitEn, exitFixtures, exitZh, talentFixtures, talentZh, type FixtureOutput } from './test-fixtures';
-
-interface XgGrammar {
-  dispose(): void;
-  toString(): string;
-}
-interface XgCompiled {
-  dispose(): void;
-}
-interface XgMatcher {
-  acceptToken(id: number): boolean;
-  getNextTokenBitmask(): Promise<Int32Array>;
-  isTerminated(): boolean;
-  dispose(): void;
-}
-interface Xgrammar {
-  Grammar: { fromEBNF(ebnf: string, root?: string): Promise<XgGrammar>; fromJSONSchema(schema: string): Promise<XgGrammar> };
-  Testings: { isGrammarAcceptString(g: XgGrammar, input: string): Promise<boolean> };
-  TokenizerInfo: { createTokenizerInfo(vocab: string[], type: string, prependSpace: boolean, size: number, stop: number[]): Promise<{ dispose(): void }> };
-  GrammarCompiler: { createGrammarCompiler(info: unknown, cache: boolean): Promise<{ compileGrammar(g: string): Promise<XgCompiled>; dispose(): void }> };
-  GrammarMatcher: { createGrammarMatcher(c: XgCompiled): Promise<XgMatcher> };
-}
-
-const require = createRequire(import.meta.url);
-const webLlmPath = require.resolve('@mlc-ai/web-llm');
-
-/**
- * Evaluates the xgrammar module bundled in web-llm's lib/index.js: the CommonJS wrapper function whose body
- * ends with `exports.Testings = Testings;`. Its emscripten loader runs its Node branch (the wasm is inlined
- * as base64), which wants `createRequire` and a file URL in place of the bundler's dummy path.
- */
-function loadBundledXgrammar(): Xgrammar {
-  const src = readFileSync(webLlmPath, 'utf8');
-  const marker = src.indexOf('exports.Testings = Testings;');
-  const start = src.lastIndexOf('function requireLib', marker);
-  const head = /^function (requireLib\$?\d*) \(\) \{\s*if \((hasRequiredLib\$?\d*)\) return (lib\$?\d*)\.exports;/.exec(src.slice(start, start + 300));
-  if (marker < 0 || start < 0 || !head) throw new Error('xgrammar not found in the web-llm bundle: has its layout changed?');
-  const [, fn, flag, mod] = head;
-  const call = src.indexOf(`= ${fn}();`, marker);
-  const body = src.slice(start, src.lastIndexOf('\n', call));
-  // The UMD wrapper inside passes a module-level alias of `${mod}.exports` as its global.
-  const global = /\}\)\((lib\$?\d*), \(function \(exports\)/.exec(body)?.[1];
-  if (!global || !body.includes(`(${mod}, ${mod}.exports));`)) throw new Error('unexpected xgrammar wrapper in the web-llm bundle');
-  const prologue = `var ${mod} = { exports: {} }; var ${global} = ${mod}.exports; var ${flag};\n`;
-  // Its stdout and stderr (xgrammar logs compile warnings to stdout) go to `print`, so tests can look at them.
-  const code =
-    prologue +
-    body
-      .replaceAll('"MLC_DUMMY_PATH"', JSON.stringify(import.meta.url))
-      .replace('console.log.bind(console)', 'print')
-      .replace('console.error.bind(console)', 'print') +
-    `\nreturn ${fn}();`;
-  return new Function('createRequire', 'print', code)(createRequire, print) as Xgrammar;
-}
+import { loadBundledXgrammar, type XgGrammar, type Xgrammar } from '../../test/runtime/xgrammar';
 
 let xg: Xgrammar;
 /** What xgrammar printed (compile warnings such as the expected "clamping to 127"). */
@@ -76,7 +25,7 @@ function print(line: string): void {
 }
 
 beforeAll(() => {
-  xg = loadBundledXgrammar();
+  xg = loadBundledXgrammar('@mlc-ai/web-llm', print);
 });
 
 const grammars = new Map<Template, XgGrammar>();

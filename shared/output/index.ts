@@ -15,6 +15,7 @@ export type {
   SectionTexts,
 } from './types';
 export { deriveContract, deriveGrammar, deriveMaxTokens } from './grammar';
+export { grammarPortabilityProblems, type GrammarPortabilityProblem } from './portable';
 export { parseOutput, parsePartial, renderRecord, renderFieldsLine, renderOutput } from './parse';
 export { repairOutput } from './repair';
 export { validateFields, fieldsJsonSchema, canonicalFields, SOURCES_MAX_ITEMS, SOURCE_MAX_CHARS } from './fields';

@@ -125,6 +125,21 @@ describe('template validation messages name the file and the field', () => {
     expect(problems(parseTemplateText('{ "id": ', 'acme.json'))[0]).toMatch(/^acme\.json: not valid JSON \(/);
     expect(parseTemplateText(`\uFEFF${JSON.stringify(exitZhJson)}`, 'bom.json').ok).toBe(true);
   });
+
+  it('a template whose output grammar the WebLLM runtime would reject is refused at load, naming the file and the reason', () => {
+    // A heading with an unpaired surrogate (valid JSON text, no UTF-8 form): xgrammar cannot read the grammar.
+    const text = JSON.stringify(exitEnJson).replace('"[Suggestions]"', '"[Suggestions \\ud800]"');
+    const found = problems(parseTemplateText(text, 'acme-exit.json'));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/^acme-exit\.json: grammar: its output grammar would be rejected by the WebLLM runtime \(grammar line \d+: an unpaired surrogate/);
+  });
+
+  it('headings and codes with accented letters before digits load (their grammar is written so it reads back the same)', () => {
+    const json = structuredClone(exitEnJson) as { sections: Array<{ heading: string }> };
+    json.sections[0]!.heading = '[Café 1 · Bewerbungsgespräch]';
+    const r = parseTemplate(json, 'accents.json');
+    expect(r.ok, JSON.stringify(r)).toBe(true);
+  });
 });
 
 describe('TemplateRegistry: a company adds its own templates without code changes', () => {

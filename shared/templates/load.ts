@@ -3,10 +3,13 @@
  * a registry where a company's own template files are added (or replace a built-in one) without code changes.
  */
 import { TemplateSchema, type Template, type TaxonomyEntry } from './schema';
+import { deriveGrammar } from '../output/grammar';
+import { grammarPortabilityProblems } from '../output/portable';
 import exitZh from './builtin/exit-interview.zh-CN.json';
 import exitEn from './builtin/exit-interview.en.json';
 import talentZh from './builtin/talent-review.zh-CN.json';
 import talentEn from './builtin/talent-review.en.json';
+import { SCENARIO_TEMPLATE_FILES } from './scenarios';
 
 /** One problem in a template file: where (file and field path) and what. */
 export interface TemplateProblem {
@@ -27,10 +30,32 @@ function fieldPath(path: ReadonlyArray<PropertyKey>): string {
   return path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), '');
 }
 
-/** Validates parsed JSON as a template. Never throws. */
+/**
+ * The runtime grammar rule: the template's output grammar must compile in WebLLM the way its chat pipeline
+ * compiles it (shared/output/portable.ts). Checked at load so that a bad template is reported with its file
+ * name instead of failing at Generate.
+ */
+export function grammarProblems(template: Template, file: string): TemplateProblem[] {
+  let grammar: string;
+  try {
+    grammar = deriveGrammar(template);
+  } catch (e) {
+    return [{ file, field: 'grammar', message: `its output grammar cannot be derived (${(e as Error).message})` }];
+  }
+  return grammarPortabilityProblems(grammar).map((p) => ({
+    file,
+    field: 'grammar',
+    message: `its output grammar would be rejected by the WebLLM runtime (grammar line ${p.line}: ${p.message})`,
+  }));
+}
+
+/** Validates parsed JSON as a template, including the runtime grammar rule. Never throws. */
 export function parseTemplate(json: unknown, file: string): TemplateLoadResult {
   const r = TemplateSchema.safeParse(json);
-  if (r.success) return { ok: true, template: r.data };
+  if (r.success) {
+    const grammar = grammarProblems(r.data, file);
+    return grammar.length === 0 ? { ok: true, template: r.data } : { ok: false, problems: grammar };
+  }
   return { ok: false, problems: r.error.issues.map((i) => ({ file, field: fieldPath(i.path), message: i.message })) };
 }
 
@@ -57,6 +82,7 @@ export const BUILTIN_TEMPLATES: readonly Template[] = [
   mustParse(exitEn, 'exit-interview.en.json'),
   mustParse(talentZh, 'talent-review.zh-CN.json'),
   mustParse(talentEn, 'talent-review.en.json'),
+  ...SCENARIO_TEMPLATE_FILES.map(([file, json]) => mustParse(json, file)),
 ];
 
 /** The key a template is found by: one template per id and language. */
