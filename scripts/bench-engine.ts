@@ -14,7 +14,6 @@
  * Options: --runs N (default 7), --model ID, --cold, --registry URL, --force (run the model part even on a
  * software adapter).
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -47,13 +46,10 @@ function row(label: string, s: { raw: number; gzip: number }): void {
 
 async function main(): Promise<void> {
   console.log('Liuhen engine bench\n');
-  const build = ensureBuilt();
-  console.log(build.built ? `built dist/ in ${(build.ms / 1000).toFixed(1)} s` : 'dist/ is up to date');
-  const benchBuild = spawnSync('node', ['--import', 'tsx', 'node_modules/webpack-cli/bin/cli.js', '--mode', 'production', '--env', 'bench'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  if (benchBuild.status !== 0) throw new Error(`bench build failed:\n${benchBuild.stdout}\n${benchBuild.stderr}`);
+  // Its own production build (hashed names, minified) of the page and the bench pages: never the dist/ that
+  // `npm start` leaves as a development build.
+  const build = ensureBuilt({ bench: true });
+  console.log(`${build.built ? `built (production) in ${(build.ms / 1000).toFixed(1)} s` : 'reusing the production build'}: ${path.relative(ROOT, DIST)}`);
 
   // --- sizes ---------------------------------------------------------------------------------------------------
   const { initial, all } = pageAssets();

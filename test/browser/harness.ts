@@ -1,10 +1,10 @@
 /**
- * Shared by the browser test and scripts/bench-engine.ts: build dist/ if needed, serve it on a localhost port
- * with a tiny node:http server, and launch Debian's Chromium (headless, WebGPU via SwiftShader) with
- * playwright-core.
+ * Shared by the browser test and scripts/bench-engine.ts: build the model-check page (production) into their own
+ * folder when needed, serve it on a localhost port with a tiny node:http server, and launch Debian's Chromium
+ * (headless, WebGPU via SwiftShader) with playwright-core.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -12,7 +12,13 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const DIST = path.join(ROOT, 'dist');
+/**
+ * The browser tests' and bench:engine's own production build (not dist/, which `npm start` fills with a
+ * development build, and not shared with the end-to-end tests, which build elsewhere).
+ */
+export const DIST = path.join(ROOT, 'node_modules', '.cache', 'liuhen', 'browser-dist');
+/** The pages that build holds. */
+const PAGES = 'model-check';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
   '--headless=new',
@@ -31,7 +37,10 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-/** Newest mtime of the files a build depends on. */
+/**
+ * Newest mtime of the files the model-check build depends on: the page, everything it imports (shared/,
+ * models/registry), the bench pages, and the build's own configuration and lockfile.
+ */
 function newestSource(): number {
   let newest = 0;
   const walk = (dir: string): void => {
@@ -40,29 +49,59 @@ function newestSource(): number {
       const full = path.join(dir, name);
       const s = statSync(full);
       if (s.isDirectory()) walk(full);
-      else if (/\.(ts|tsx|html|json)$/.test(name) && !/\.test\.tsx?$/.test(name)) newest = Math.max(newest, s.mtimeMs);
+      else if (/\.(ts|tsx|html|json|png)$/.test(name) && !/\.test\.tsx?$/.test(name)) newest = Math.max(newest, s.mtimeMs);
     }
   };
-  for (const d of ['shared/engine', 'shared/protocol', 'models/registry', 'addin/model-check']) walk(path.join(ROOT, d));
-  newest = Math.max(newest, statSync(path.join(ROOT, 'webpack.config.ts')).mtimeMs);
+  for (const d of ['shared', 'models/registry', 'addin/model-check', 'addin/assets', 'test/browser/bench']) walk(path.join(ROOT, d));
+  for (const f of ['webpack.config.ts', 'package-lock.json']) newest = Math.max(newest, statSync(path.join(ROOT, f)).mtimeMs);
   return newest;
 }
 
-/** Builds dist/ with `npm run build` unless it is newer than the sources (or SKIP_BUILD=1). */
-export function ensureBuilt(): { built: boolean; ms: number } {
-  const html = path.join(DIST, 'model-check.html');
-  if (process.env.SKIP_BUILD === '1' && existsSync(html)) return { built: false, ms: 0 };
-  if (existsSync(html) && statSync(html).mtimeMs > newestSource()) return { built: false, ms: 0 };
-  const t0 = Date.now();
-  const r = spawnSync('node', ['--import', 'tsx', 'node_modules/webpack-cli/bin/cli.js', '--mode', 'production'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
+/** What {@link ensureBuilt} records beside its build, so a later run knows what the folder holds. */
+interface BuildStamp {
+  mode: 'production';
+  pages: string;
+  bench: boolean;
+  /** {@link newestSource} when the build started. */
+  sourcesMtimeMs: number;
+}
+
+const STAMP = path.join(DIST, 'liuhen-build.json');
+
+function readStamp(): BuildStamp | undefined {
+  try {
+    return JSON.parse(readFileSync(STAMP, 'utf8')) as BuildStamp;
+  } catch {
+    return undefined;
+  }
+}
+
+function webpack(args: string[]): void {
+  const r = spawnSync('node', ['--import', 'tsx', 'node_modules/webpack-cli/bin/cli.js', '--mode', 'production', ...args], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`webpack build failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+/**
+ * Builds the model-check page (production, hashed names) into {@link DIST} — the tests' own folder, never the
+ * dist/ that `npm start` fills with a development build — plus, with `bench`, the bench pages into DIST/bench.
+ * Reuses the folder only when its stamp says it is such a build of the current sources; `SKIP_BUILD=1` reuses
+ * any production build there (local iteration).
+ */
+export function ensureBuilt(options: { bench?: boolean } = {}): { built: boolean; ms: number } {
+  const bench = options.bench === true;
+  const stamp = readStamp();
+  const usable = stamp?.mode === 'production' && stamp.pages === PAGES && (stamp.bench || !bench) && existsSync(path.join(DIST, 'model-check.html'));
+  if (usable && (process.env.SKIP_BUILD === '1' || stamp.sourcesMtimeMs >= newestSource())) return { built: false, ms: 0 };
+  const t0 = Date.now();
+  const sourcesMtimeMs = newestSource();
+  webpack(['--env', `pages=${PAGES}`, '--env', `outDir=${DIST}`]);
+  if (bench) webpack(['--env', 'bench', '--env', `outDir=${path.join(DIST, 'bench')}`]);
+  const written: BuildStamp = { mode: 'production', pages: PAGES, bench, sourcesMtimeMs };
+  writeFileSync(STAMP, JSON.stringify(written, null, 2));
   return { built: true, ms: Date.now() - t0 };
 }
 
-/** Serves dist/ plus extra in-memory routes on 127.0.0.1, port chosen by the OS. */
+/** Serves {@link DIST} plus extra in-memory routes on 127.0.0.1, port chosen by the OS. */
 export async function serveDist(extra: Record<string, { type: string; body: string }> = {}): Promise<{ origin: string; close: () => Promise<void>; server: Server }> {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
