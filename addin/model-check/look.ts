@@ -1,0 +1,82 @@
+/**
+ * The model-check page's look and its "before you download" table. The page stays plain DOM (its first-load
+ * JS must stay small: it is what a support engineer opens on a machine that may not run the panel), but it
+ * wears the panel's Fluent UI theme: the same tokens, set as the CSS variables Fluent's own components read
+ * (`tokens.colorNeutralForeground1` is `var(--colorNeutralForeground1)`), which index.html's stylesheet uses.
+ */
+import { webDarkTheme, webLightTheme, type Theme } from '@fluentui/react-components';
+import type { ModelRegistry } from '../../shared/engine/model-record';
+
+/** Sets every Fluent token of `theme` as a CSS variable on the page (CSSOM: no inline style attribute). */
+function setTokens(theme: Theme): void {
+  const style = document.documentElement.style;
+  for (const [name, value] of Object.entries(theme)) style.setProperty(`--${name}`, String(value));
+}
+
+/** Light or dark Fluent theme: `?theme=dark|light`, else the system's colour scheme (followed live). */
+export function applyFluentTheme(): void {
+  const param = new URLSearchParams(location.search).get('theme');
+  if (param === 'dark' || param === 'light') {
+    setTokens(param === 'dark' ? webDarkTheme : webLightTheme);
+    document.documentElement.dataset.theme = param;
+    return;
+  }
+  const dark = matchMedia('(prefers-color-scheme: dark)');
+  const apply = (): void => {
+    setTokens(dark.matches ? webDarkTheme : webLightTheme);
+    document.documentElement.dataset.theme = dark.matches ? 'dark' : 'light';
+  };
+  apply();
+  dark.addEventListener('change', apply);
+}
+
+const MB = 2 ** 20;
+const size = (bytes: number): string => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GB` : `${Math.round(bytes / MB)} MB`);
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * One row per model the page could load: download size, GPU memory, and where the files come from — what a
+ * writer should know before pressing "Download / load model". Sizes are the registry's own estimates.
+ */
+export function renderModelTable(registry: ModelRegistry, body: HTMLElement): void {
+  body.replaceChildren(
+    ...registry.entries.map((e) => {
+      const tr = document.createElement('tr');
+      tr.dataset.modelId = e.record.model_id;
+      const cells = [
+        `${e.displayName} ${e.quantization}`,
+        e.downloadBytes !== undefined ? size(e.downloadBytes) : '?',
+        e.record.vram_required_MB !== undefined ? size(e.record.vram_required_MB * MB) : '?',
+        [...new Set([hostOf(e.record.model), hostOf(e.record.model_lib)])].join(', '),
+      ];
+      for (const text of cells) {
+        const td = document.createElement('td');
+        td.textContent = text;
+        tr.append(td);
+      }
+      return tr;
+    }),
+  );
+}
+
+/**
+ * Fills the "before you download" text (`data-fill="download-range"` / `"vram-range"`) from the built-in
+ * models, so the page says what the registry says.
+ */
+export function fillRanges(registry: ModelRegistry): void {
+  const builtIn = registry.entries.filter((e) => e.source === 'built-in');
+  const range = (xs: number[]): string | undefined => (xs.length ? `${size(Math.min(...xs))} – ${size(Math.max(...xs))}` : undefined);
+  const download = range(builtIn.flatMap((e) => (e.downloadBytes !== undefined ? [e.downloadBytes] : [])));
+  const vram = range(builtIn.flatMap((e) => (e.record.vram_required_MB !== undefined ? [e.record.vram_required_MB * MB] : [])));
+  for (const el of document.querySelectorAll<HTMLElement>('[data-fill]')) {
+    const text = el.dataset.fill === 'download-range' ? download : el.dataset.fill === 'vram-range' ? vram : undefined;
+    if (text) el.textContent = text;
+  }
+}
