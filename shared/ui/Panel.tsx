@@ -31,7 +31,7 @@ import type { PartialParse } from '../output/types';
 import type { GenerationResult, PipelineSource } from '../pipeline/types';
 import type { Template } from '../templates/schema';
 import { templateKey } from '../templates/load';
-import { AuditExport } from './AuditExport';
+import { AuditExport, EscalationExport, recordCopy } from './AuditExport';
 import { BatchView } from './BatchView';
 import type { PanelDeps, PanelLocale } from './deps';
 import { localeFromDisplayLanguage, STRINGS } from './i18n';
@@ -267,10 +267,15 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
     try {
       await (deps.copyText ?? ((x: string) => navigator.clipboard.writeText(x)))(text);
       setInsert({ status: 'copied' });
+      // AI text left the pane: the trail records the copy too (a failure to record does not undo the copy).
+      await recordCopy(host, run.result, text).then(
+        () => setAuditVersion((v) => v + 1),
+        () => undefined,
+      );
     } catch (error) {
       setInsert({ status: 'error', message: message(error, locale) });
     }
-  }, [run, deps.copyText, locale]);
+  }, [run, deps.copyText, host, locale]);
 
   const running = run.status === 'running';
   const canGenerate = !!template && !running && model.phase !== 'unavailable' && model.phase !== 'checking' && (mode === 'selection' ? selectionLength > 0 : pasted.trim().length > 0);
@@ -411,6 +416,7 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
                   {t.copy}
                 </Button>
               </div>
+              <EscalationExport result={run.result} locale={locale} {...(deps.saveFile ? { saveFile: deps.saveFile } : {})} />
               {insert.status === 'done' && (
                 <MessageBar intent="success" role="status">
                   <MessageBarBody data-testid="insert-done">{t.inserted(insert.count, caps?.name ?? 'Word')}</MessageBarBody>
@@ -436,7 +442,7 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
         </>
       )}
       <Divider />
-      <AuditExport host={host} strings={t} version={auditVersion} templates={templates} {...(deps.saveFile ? { saveFile: deps.saveFile } : {})} />
+      <AuditExport host={host} strings={t} locale={locale} version={auditVersion} templates={templates} {...(deps.saveFile ? { saveFile: deps.saveFile } : {})} />
     </main>
   );
 }

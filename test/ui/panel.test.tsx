@@ -132,6 +132,9 @@ describe('panel: single record', { timeout: 40_000 }, () => {
     fireEvent.click(screen.getByTestId('copy'));
     await screen.findByText(/Copied/);
     expect(copied[0]).toContain('[Reasons for leaving]');
+    // The copy is in the trail: AI text left the pane.
+    await waitFor(() => expect(host.audit.map((r) => r.event)).toEqual(['copied']));
+    expect(host.audit[0]?.text).toBe(copied[0]);
   });
 
   it('cancel stops generation, inserts nothing and keeps the pasted notes', async () => {
