@@ -56,6 +56,8 @@ export function activate(context: vscode.ExtensionContext): LiuhenApi {
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(SECTION)) provider.settingsChanged();
     }),
+    // Trusting the workspace makes its restricted liuhen.* settings apply.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => provider.settingsChanged()),
     provider.onDidChangeStatus((status) => {
       if (status.kind === 'loading-model') {
         statusItem.text = `$(sync~spin) Liuhen ${Math.round(status.fraction * 100)}%`;

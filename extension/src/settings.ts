@@ -14,18 +14,46 @@ export interface ExtensionSettings extends HostSettings {
   templateFolder: string;
   /** Origins the engine may download models from (CSP `connect-src`). */
   modelHosts: string[];
+  /**
+   * Restricted settings (full names) that the open workspace sets but that were ignored because the workspace is
+   * not trusted; the view says so. Empty in a trusted workspace.
+   */
+  ignoredUntrusted: string[];
 }
 
-/** Reads the settings now. */
+/**
+ * Settings that choose code, download hosts or templates: a repository's `.vscode/settings.json` must not set
+ * them unless the writer trusts the workspace (package.json `capabilities.untrustedWorkspaces` lists the same).
+ */
+export const RESTRICTED_SETTINGS = ['model', 'customModels', 'modelHosts', 'templateFolder'] as const;
+
+/**
+ * A restricted setting's value: in an untrusted workspace only the writer's own (user) value or the default;
+ * the workspace's values are ignored, and reported in `ignored`. VS Code also drops restricted workspace values
+ * itself; reading `inspect()` here makes it hold whatever the host does and tells us what to say in the view.
+ */
+function restrictedValue<T>(c: vscode.WorkspaceConfiguration, key: (typeof RESTRICTED_SETTINGS)[number], fallback: T, ignored: string[]): T {
+  if (vscode.workspace.isTrusted) return c.get<T>(key, fallback) ?? fallback;
+  const i = c.inspect<T>(key);
+  if (i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined || i?.workspaceLanguageValue !== undefined || i?.workspaceFolderLanguageValue !== undefined) {
+    ignored.push(`${SECTION}.${key}`);
+  }
+  return i?.globalValue ?? i?.defaultValue ?? fallback;
+}
+
+/** Reads the settings now (restricted ones only from the user's own settings in an untrusted workspace). */
 export function readSettings(): ExtensionSettings {
   const c = vscode.workspace.getConfiguration(SECTION);
+  const ignoredUntrusted: string[] = [];
   const uiLanguage = c.get<string>('uiLanguage', 'auto');
-  const templateFolder = (c.get<string>('templateFolder', '') ?? '').trim();
-  const extraHosts = c.get<string[]>('modelHosts', []) ?? [];
-  const customModels = c.get<unknown[]>('customModels', []) ?? [];
+  const templateFolder = (restrictedValue<string>(c, 'templateFolder', '', ignoredUntrusted) ?? '').trim();
+  const extraHosts = restrictedValue<string[]>(c, 'modelHosts', [], ignoredUntrusted) ?? [];
+  const customModels = restrictedValue<unknown[]>(c, 'customModels', [], ignoredUntrusted) ?? [];
+  const model = (restrictedValue<string>(c, 'model', '', ignoredUntrusted) ?? '').trim();
   return {
+    ignoredUntrusted,
     customModels,
-    model: (c.get<string>('model', '') ?? '').trim(),
+    model,
     uiLanguage: uiLanguage === 'zh-CN' || uiLanguage === 'en-US' ? uiLanguage : 'auto',
     customTemplateFolder: templateFolder !== '',
     displayLanguage: vscode.env.language,

@@ -26,6 +26,10 @@ export class LiuhenViewProvider implements vscode.WebviewViewProvider, vscode.Di
   private report: WebviewReport | undefined;
   private readyWaiters: Array<(report: WebviewReport) => void> = [];
   private statusValue: PanelStatus = { kind: 'idle' };
+  /** {@link renderKey} of the page as rendered; a settings change that keeps it keeps the page. */
+  private renderedKey: string | undefined;
+  /** Settings changed while the panel was busy: render once it reports it is done. */
+  private pendingRender = false;
   private readonly statusEmitter = new vscode.EventEmitter<PanelStatus>();
   /** The panel's status as it reports it (status bar, tests). */
   readonly onDidChangeStatus = this.statusEmitter.event;
@@ -87,6 +91,7 @@ export class LiuhenViewProvider implements vscode.WebviewViewProvider, vscode.Di
       .handle('webview/status', (status) => {
         this.statusValue = status;
         this.statusEmitter.fire(status);
+        if (this.pendingRender && !this.busy()) this.settingsChanged();
       });
     this.server = server;
     const unsubscribeSelection = host.onSelectionChanged(() => {
@@ -101,19 +106,43 @@ export class LiuhenViewProvider implements vscode.WebviewViewProvider, vscode.Di
   }
 
   /**
-   * Settings changed: the page is rendered again with the new configuration (model, language, templates, CSP
-   * model hosts are all start-up decisions of the page). The page announces itself again with `webview/ready`.
+   * Settings (or workspace trust) changed. Model, language, templates and CSP model hosts are start-up decisions
+   * of the page, so it is rendered again — but only when something it was started with differs (any other
+   * `liuhen.*` change, or a value set back, keeps the page and the writer's work), and never while it generates
+   * or loads a model: then the new settings wait until the panel reports it is done. The page announces itself
+   * again with `webview/ready`.
    */
   settingsChanged(): void {
     if (!this.view) return;
-    if (this.report) this.server?.emit('settings/changed', hostSettings(this.settings()));
+    const settings = this.settings();
+    if (this.renderKey(settings) === this.renderedKey) {
+      this.pendingRender = false;
+      return;
+    }
+    if (this.busy()) {
+      if (!this.pendingRender) void vscode.window.showInformationMessage('Liuhen: the new settings apply when the current run finishes.');
+      this.pendingRender = true;
+      return;
+    }
+    this.pendingRender = false;
+    if (this.report) this.server?.emit('settings/changed', hostSettings(settings));
     this.report = undefined;
-    this.render(this.view.webview);
+    this.render(this.view.webview, settings);
+  }
+
+  /** Whether the panel is generating (one record or a batch) or loading a model, as it last reported. */
+  private busy(): boolean {
+    return this.statusValue.kind === 'generating' || this.statusValue.kind === 'loading-model';
+  }
+
+  /** Everything the rendered page depends on. */
+  private renderKey(settings: ExtensionSettings): string {
+    return JSON.stringify([hostSettings(settings), settings.templateFolder, settings.modelHosts, settings.ignoredUntrusted, settings.uiLanguage]);
   }
 
   /** Sets the page's HTML (a fresh nonce each time) and its resource roots. */
-  private render(webview: vscode.Webview): void {
-    const settings = this.settings();
+  private render(webview: vscode.Webview, settings: ExtensionSettings = this.settings()): void {
+    this.renderedKey = this.renderKey(settings);
     const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
     webview.options = { enableScripts: true, localResourceRoots: [dist] };
     const { sources, rejected } = connectSources(settings.modelHosts);
@@ -121,6 +150,7 @@ export class LiuhenViewProvider implements vscode.WebviewViewProvider, vscode.Di
       void vscode.window.showWarningMessage(`Liuhen ignores these model hosts (use https:// origins): ${rejected.join(', ')}`);
     }
     const nonce = makeNonce();
+    const ignored = settings.ignoredUntrusted;
     webview.html = webviewHtml({
       cspSource: webview.cspSource,
       nonce,
@@ -131,6 +161,13 @@ export class LiuhenViewProvider implements vscode.WebviewViewProvider, vscode.Di
         engineWorkerUrl: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...WEBVIEW_FILES.worker)).toString(),
         settings: hostSettings(settings),
       },
+      ...(ignored.length > 0
+        ? {
+            notice:
+              `This workspace is not trusted, so Liuhen ignores its ${ignored.join(', ')} (they choose models, download hosts or templates) and uses your own settings. ` +
+              `Trust the workspace to use them. · 此工作区未受信任，留痕忽略其中的 ${ignored.join('、')} 设置（它们决定模型、下载地址或模板），改用您自己的设置。`,
+          }
+        : {}),
     });
   }
 

@@ -60,6 +60,10 @@ function escapeAttribute(value: string): string {
   return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }
 
+function escapeText(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 /** JSON that cannot close its `<script>` element or open a comment. */
 export function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
@@ -77,6 +81,8 @@ export interface WebviewHtmlOptions {
   config: WebviewConfig;
   /** `lang` of the page. */
   lang: string;
+  /** A notice shown above the panel, as text (e.g. workspace settings ignored because the workspace is untrusted). */
+  notice?: string;
 }
 
 /** The webview's HTML. */
@@ -93,7 +99,7 @@ export function webviewHtml(options: WebviewHtmlOptions): string {
 <script type="application/json" id="${CONFIG_ELEMENT_ID}" nonce="${nonce}">${jsonForScript(options.config)}</script>
 </head>
 <body>
-<div id="root"></div>
+${options.notice ? `<div role="status" data-testid="trust-notice" style="padding:6px 8px;margin:0 0 6px;border-left:3px solid var(--vscode-editorWarning-foreground);background:var(--vscode-inputValidation-warningBackground)">${escapeText(options.notice)}</div>\n` : ''}<div id="root"></div>
 <script nonce="${nonce}" src="${escapeAttribute(options.scriptUri)}"></script>
 </body>
 </html>

@@ -122,7 +122,15 @@ export async function startWebview(doc: Document = document): Promise<PanelHandl
   const status = (s: Parameters<typeof client.request<'webview/status'>>[1]): void => {
     void client.request('webview/status', s).catch(() => undefined);
   };
+  // Busy while a Cancel button shows (one record or a batch): the extension keeps the page (and the work) until
+  // the run ends instead of re-rendering it for a settings change.
+  let busy = false;
   new MutationObserver(() => {
+    const running = root.querySelector('[data-testid="cancel"], [data-testid="batch-cancel"]') !== null;
+    if (running !== busy) {
+      busy = running;
+      status(running ? { kind: 'generating', templateId: '' } : { kind: 'idle' });
+    }
     const error = root.querySelector('[data-testid="run-error"], [data-testid="insert-error"]');
     if (error?.textContent) status({ kind: 'error', message: error.textContent });
     else if (root.querySelector('[data-testid="insert-done"]')) status({ kind: 'inserted', auditIds: [] });

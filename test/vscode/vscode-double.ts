@@ -192,11 +192,17 @@ const onDidChangeTextEditorSelection = new EventEmitter<{ textEditor: TextEditor
 const onDidChangeTextDocument = new EventEmitter<{ document: TextDocument; contentChanges: Array<{ range: Range; rangeOffset: number; rangeLength: number; text: string }> }>();
 const onDidCloseTextDocument = new EventEmitter<TextDocument>();
 const onDidChangeConfiguration = new EventEmitter<{ affectsConfiguration(section: string): boolean }>();
+const onDidGrantWorkspaceTrust = new EventEmitter<void>();
 
 /** Test controls (not part of the real API). */
 export const __test = {
   files: new Map<string, Uint8Array>(),
+  /** The writer's own (user) settings, by full name. */
   config: new Map<string, unknown>(),
+  /** The open workspace's settings (.vscode/settings.json), by full name; they win over `config`, as in VS Code. */
+  workspaceConfig: new Map<string, unknown>(),
+  /** Whether the writer trusts the workspace. */
+  trusted: true,
   review: 'apply' as Review,
   /** Every edit passed to applyEdit, in order. */
   edits: [] as WorkspaceEdit[],
@@ -213,6 +219,8 @@ export const __test = {
     this.lastSaveDialog = undefined;
     this.files.clear();
     this.config.clear();
+    this.workspaceConfig.clear();
+    this.trusted = true;
     this.review = 'apply';
     this.edits = [];
     this.messages = [];
@@ -235,6 +243,16 @@ export const __test = {
   select(editor: TextEditor, from: number, to: number): void {
     editor.selection = new Selection(editor.document.positionAt(from), editor.document.positionAt(to));
     onDidChangeTextEditorSelection.fire({ textEditor: editor });
+  },
+  /** Changes a setting like the Settings editor does (fires onDidChangeConfiguration). */
+  setSetting(name: string, value: unknown, scope: 'user' | 'workspace' = 'user'): void {
+    (scope === 'user' ? this.config : this.workspaceConfig).set(name, value);
+    onDidChangeConfiguration.fire({ affectsConfiguration: (section: string) => name === section || name.startsWith(`${section}.`) });
+  },
+  /** The writer trusts the workspace. */
+  grantTrust(): void {
+    this.trusted = true;
+    onDidGrantWorkspaceTrust.fire();
   },
   blurEditor(): void {
     window.activeTextEditor = undefined;
@@ -281,8 +299,26 @@ export const workspace = {
   onDidChangeTextDocument: onDidChangeTextDocument.event,
   onDidCloseTextDocument: onDidCloseTextDocument.event,
   onDidChangeConfiguration: onDidChangeConfiguration.event,
+  onDidGrantWorkspaceTrust: onDidGrantWorkspaceTrust.event,
+  get isTrusted(): boolean {
+    return __test.trusted;
+  },
+  // Deliberately does NOT drop restricted workspace values when untrusted (VS Code does): the extension's own
+  // filtering is what the tests prove.
   getConfiguration: (section: string) => ({
-    get: <T>(key: string, fallback?: T): T | undefined => (__test.config.has(`${section}.${key}`) ? (__test.config.get(`${section}.${key}`) as T) : fallback),
+    get: <T>(key: string, fallback?: T): T | undefined => {
+      const name = `${section}.${key}`;
+      if (__test.workspaceConfig.has(name)) return __test.workspaceConfig.get(name) as T;
+      return __test.config.has(name) ? (__test.config.get(name) as T) : fallback;
+    },
+    inspect: <T>(key: string): { key: string; globalValue?: T; workspaceValue?: T } => {
+      const name = `${section}.${key}`;
+      return {
+        key: name,
+        ...(__test.config.has(name) ? { globalValue: __test.config.get(name) as T } : {}),
+        ...(__test.workspaceConfig.has(name) ? { workspaceValue: __test.workspaceConfig.get(name) as T } : {}),
+      };
+    },
   }),
   applyEdit(edit: WorkspaceEdit): Promise<boolean> {
     __test.edits.push(edit);

@@ -170,3 +170,99 @@ describe('webview <-> extension protocol', () => {
     expect(__test.messages).toContainEqual({ severity: 'warning', text: 'Liuhen: custom template skipped — acme.json: id: bad' });
   });
 });
+
+describe('untrusted workspaces and settings changes', () => {
+  beforeEach(() => __test.reset());
+
+  const evilRecord = {
+    model: 'https://evil.example.com/x-q4f32_1-MLC/resolve/0123456789abcdef0123456789abcdef01234567/',
+    model_id: 'evil-q4f32_1',
+    model_lib: 'https://evil.example.com/lib.wasm',
+  };
+
+  /** The config the page was started with (the inert JSON element). */
+  const pageConfig = (html: string): { settings: Record<string, unknown> } =>
+    JSON.parse(/<script type="application\/json" id="liuhen-config"[^>]*>([^<]*)<\/script>/.exec(html)?.[1] ?? '{}');
+
+  it("ignores a repository's model, custom models, model hosts and template folder until the workspace is trusted, and says so", async () => {
+    __test.trusted = false;
+    __test.config.set('liuhen.model', 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC'); // the writer's own choice stays
+    __test.workspaceConfig.set('liuhen.model', 'evil-q4f32_1');
+    __test.workspaceConfig.set('liuhen.customModels', [evilRecord]);
+    __test.workspaceConfig.set('liuhen.modelHosts', ['https://*.com']);
+    __test.workspaceConfig.set('liuhen.templateFolder', 'evil-templates');
+    __test.workspaceConfig.set('liuhen.uiLanguage', 'en-US'); // not restricted: applies
+    __test.files.set('file:///evil-templates/x.json', new TextEncoder().encode('{}'));
+    const { provider, view, page } = setup();
+    const html = view.webview.html;
+    const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+    expect(csp).not.toContain('evil.example.com');
+    expect(csp).not.toContain('https://*.com');
+    const config = pageConfig(html);
+    expect(config.settings.model).toBe('Qwen2.5-0.5B-Instruct-q4f32_1-MLC');
+    expect(config.settings.customModels).toBeUndefined();
+    expect(config.settings.customTemplateFolder).toBe(false);
+    expect(html).toContain('lang="en-US"');
+    const notice = /<div role="status" data-testid="trust-notice"[^>]*>([^<]*)<\/div>/.exec(html)?.[1] ?? '';
+    expect(notice).toContain('This workspace is not trusted');
+    for (const name of ['liuhen.model', 'liuhen.customModels', 'liuhen.modelHosts', 'liuhen.templateFolder']) expect(notice).toContain(name);
+    expect(notice).not.toContain('liuhen.uiLanguage');
+    await expect(page.host.client.request('templates/custom', undefined)).resolves.toEqual({ files: [], unreadable: [] });
+
+    // Trusting the workspace applies them (and the notice goes): extension.ts calls settingsChanged on the grant.
+    __test.grantTrust();
+    provider.settingsChanged();
+    const trusted = pageConfig(view.webview.html);
+    expect(trusted.settings.model).toBe('evil-q4f32_1');
+    expect(view.webview.html).toContain('evil.example.com');
+    expect(view.webview.html).not.toContain('trust-notice');
+  });
+
+  it('a trusted workspace shows no notice', () => {
+    __test.workspaceConfig.set('liuhen.customModels', [evilRecord]);
+    const { view } = setup();
+    expect(view.webview.html).not.toContain('trust-notice');
+    expect(view.webview.html).toContain('evil.example.com');
+  });
+
+  it('declares the same restricted settings in package.json', async () => {
+    const { RESTRICTED_SETTINGS } = await import('../../../extension/src/settings');
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../../extension/package.json', import.meta.url), 'utf8'));
+    expect(pkg.capabilities.untrustedWorkspaces.supported).toBe('limited');
+    expect([...pkg.capabilities.untrustedWorkspaces.restrictedConfigurations].sort()).toEqual(RESTRICTED_SETTINGS.map((k) => `liuhen.${k}`).sort());
+  });
+
+  it('a liuhen.* change that does not alter the page keeps it (and the work in it)', async () => {
+    __test.config.set('liuhen.model', 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC');
+    const { provider, view, page } = setup();
+    await page.host.client.request('webview/ready', { gpu: GPU, engine: 'webllm', userAgent: 'test' });
+    const before = view.webview.html;
+    __test.config.set('liuhen.model', 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC'); // same value written again
+    provider.settingsChanged();
+    __test.config.set('liuhen.unrelated', 1);
+    provider.settingsChanged();
+    expect(view.webview.html).toBe(before);
+    expect(provider.webviewReport).toBeDefined();
+  });
+
+  it('never re-renders mid-run: a change while the panel generates waits until it reports it is done', async () => {
+    const { provider, view, page } = setup();
+    const client = page.host.client;
+    await client.request('webview/ready', { gpu: GPU, engine: 'webllm', userAgent: 'test' });
+    await client.request('webview/status', { kind: 'generating', templateId: 'exit-interview' });
+    const before = view.webview.html;
+    provider.settingsChanged(); // nothing changed yet
+    __test.config.set('liuhen.model', 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC');
+    provider.settingsChanged();
+    __test.config.set('liuhen.uiLanguage', 'en-US');
+    provider.settingsChanged();
+    expect(view.webview.html).toBe(before); // the batch keeps running in the same page
+    expect(provider.webviewReport).toBeDefined();
+    expect(__test.messages.filter((m) => m.text.includes('apply when the current run finishes'))).toHaveLength(1);
+    await client.request('webview/status', { kind: 'idle' });
+    expect(view.webview.html).not.toBe(before);
+    expect(pageConfig(view.webview.html).settings.model).toBe('Qwen2.5-0.5B-Instruct-q4f32_1-MLC');
+    expect(view.webview.html).toContain('lang="en-US"');
+  });
+});
