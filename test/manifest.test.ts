@@ -1,6 +1,6 @@
 /**
  * The Word add-in manifest: valid against the Office manifest schema (xmllint, offline), asks for what Liuhen
- * needs (ReadWriteDocument, WordApi 1.4, a Home-tab button opening the task pane), its icons exist as real PNGs
+ * needs (ReadWriteDocument, WordApi 1.1 so Word without 1.4 still loads it, a Home-tab button opening the task pane), its icons exist as real PNGs
  * of the declared sizes, and the production rewrite keeps it valid.
  */
 import { spawnSync } from 'node:child_process';
@@ -53,11 +53,15 @@ describe('manifest.xml', () => {
     expect(noId.status).not.toBe(0);
   });
 
-  it('is a Word task pane that can write the document and needs WordApi 1.4', () => {
+  it('is a Word task pane that can write the document and loads in Word without WordApi 1.4 (the copy path)', () => {
     expect(manifest).toMatch(/xsi:type="TaskPaneApp"/);
     expect(manifest).toContain('<Host Name="Document" />');
     expect(manifest).toContain('<Permissions>ReadWriteDocument</Permissions>');
-    expect(manifest).toMatch(/<Set Name="WordApi" MinVersion="1.4" \/>/);
+    // Word 2016/2019/2021 volume licences stop at WordApi 1.3: a 1.4 requirement would hide Liuhen from them
+    // entirely, and the pane's "Copy to clipboard" path for them could never be reached.
+    const sets = [...manifest.matchAll(/<Set Name="WordApi" MinVersion="([\d.]+)" \/>/g)].map((m) => m[1]);
+    expect(sets).toEqual(['1.1']);
+    expect(manifest).toMatch(/<Sets DefaultMinVersion="1.1">/);
     expect(manifest).toContain('<SourceLocation DefaultValue="https://localhost:3000/taskpane.html" />');
   });
 
