@@ -14,6 +14,8 @@ export interface ErrorContext {
   url?: string;
   /** True when the GPU device is known to have been lost meanwhile. */
   deviceLost?: boolean;
+  /** True when the request carried a grammar (xgrammar aborts its wasm on a grammar it cannot parse). */
+  grammar?: boolean;
 }
 
 /** A fetch that the host answered with an error status; thrown by Liuhen's own probes. */
@@ -67,6 +69,11 @@ export function toEngineError(error: unknown, context: ErrorContext = {}): Engin
 
   if (error instanceof HttpStatusError) {
     return new EngineError('network', { ...base, url: error.url, status: error.status });
+  }
+  // WebLLM 0.2.86 wraps grammar set-up failures in GrammarMatcherInitError; older builds surface xgrammar's own
+  // "EBNF parse error" or its wasm "Aborted()".
+  if (name === 'GrammarMatcherInitError' || /EBNF pars|grammar_parser|grammar matcher/i.test(message) || (context.grammar && name === 'RuntimeError' && /^Aborted\(/.test(message))) {
+    return new EngineError('grammar-rejected', base);
   }
   if (name === 'AbortError' || /aborted/i.test(name)) return new EngineError('aborted', base);
   if (name === 'QuotaExceededError' || /quota ?exceeded/i.test(message)) return new EngineError('quota', base);

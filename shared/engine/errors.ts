@@ -18,6 +18,8 @@ export type EngineErrorCode =
   | 'not-loaded'
   | 'model-not-found'
   | 'aborted'
+  | 'grammar-rejected'
+  | 'no-response'
   | 'internal';
 
 export const ENGINE_ERROR_CODES: readonly EngineErrorCode[] = [
@@ -31,6 +33,8 @@ export const ENGINE_ERROR_CODES: readonly EngineErrorCode[] = [
   'not-loaded',
   'model-not-found',
   'aborted',
+  'grammar-rejected',
+  'no-response',
   'internal',
 ];
 
@@ -59,6 +63,8 @@ export interface EngineErrorDetail {
   /** quota: bytes used and available to this site, where the browser says. */
   usageBytes?: number;
   quotaBytes?: number;
+  /** no-response: how long the engine was waited for, in seconds. */
+  waitedSeconds?: number;
   /** The underlying error as text (name: message), for logs and the diagnostics page; never shown alone. */
   cause?: string;
   [key: string]: string | number | boolean | undefined;
@@ -191,6 +197,20 @@ export function describeEngineError(code: EngineErrorCode, d: EngineErrorDetail 
       };
     case 'aborted':
       return { en: 'Stopped.', 'zh-CN': '已停止。' };
+    case 'grammar-rejected':
+      return {
+        en:
+          "The model engine rejected this template's output format, so nothing was written. The template needs " +
+          `fixing: send this message to IT${d.cause ? `: ${d.cause}` : '.'}`,
+        'zh-CN': `模型引擎不接受此模板的输出格式，因此没有生成内容。模板需要修正：请把这条信息发给 IT${d.cause ? `：${d.cause}` : '。'}`,
+      };
+    case 'no-response':
+      return {
+        en:
+          `The model engine stopped answering (nothing for ${d.waitedSeconds ?? '?'} s), so writing was stopped. ` +
+          'Try Generate again; the model is reloaded first. If it happens again, reload the page.',
+        'zh-CN': `模型引擎没有响应（${d.waitedSeconds ?? '?'} 秒内无输出），已停止生成。请再次点击生成（会先重新加载模型）；如果再次出现，请刷新页面。`,
+      };
     case 'internal':
       return {
         en:

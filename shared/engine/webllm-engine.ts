@@ -53,7 +53,36 @@ export interface WebLlmEngineOptions {
   onStatus?: (status: EngineStatus) => void;
   /** Asks for persistent storage before the first load (default: `navigator.storage.persist()`, once). */
   requestPersistence?: () => Promise<boolean>;
+  /** How long a Generate may wait for the engine (default {@link defaultWatchdog}). */
+  watchdog?: Watchdog;
 }
+
+/**
+ * How long to wait for the engine before giving up on a request, so that a runtime that never answers (a wedged
+ * worker, a grammar set-up that never settles) cannot leave the writer at "Writing…". Limits adapt to the speeds
+ * measured on this machine by earlier requests.
+ */
+export interface Watchdog {
+  /** Milliseconds to wait for the first text of a request with this many (estimated) prompt tokens. */
+  firstChunkMs(promptTokens: number, measured: MeasuredSpeed): number;
+  /** Milliseconds to wait between two pieces of text (and for the end). */
+  idleMs(measured: MeasuredSpeed): number;
+}
+
+/** Speeds seen in earlier requests on this engine (undefined before the first one finished). */
+export interface MeasuredSpeed {
+  prefillTokensPerSecond?: number;
+  decodeTokensPerSecond?: number;
+}
+
+/**
+ * The default limits: generous before anything was measured (a software renderer prefills ~0.4 tokens/s and
+ * decodes ~15 s a token), then 4× the measured time plus a minute.
+ */
+export const defaultWatchdog: Watchdog = {
+  firstChunkMs: (tokens, m) => 60_000 + (4 * 1000 * tokens) / (m.prefillTokensPerSecond ?? 1),
+  idleMs: (m) => 60_000 + (4 * 1000) / (m.decodeTokensPerSecond ?? 1 / 30),
+};
 
 /** The default worker: webpack 5 turns this `new Worker(new URL(…))` into a separate chunk. */
 function defaultCreateWorker(): WorkerLike {
@@ -74,6 +103,7 @@ export class WebLlmEngine implements LlmEngine {
   private needsReload = false;
   private persistence: Promise<boolean> | undefined;
   private readonly cacheBackend: CacheBackend;
+  private readonly measured: MeasuredSpeed = {};
 
   constructor(private readonly options: WebLlmEngineOptions) {
     this.cacheBackend = options.cacheBackend ?? chooseCacheBackend();
@@ -133,8 +163,8 @@ export class WebLlmEngine implements LlmEngine {
     const modelId = current.entry.record.model_id;
     // Refuse before sending: WebLLM would throw mid-request, after the writer waited for the prefill.
     const limit = current.contextWindow;
+    const estimate = (this.options.estimateChatTokens ?? estimateChatTokens)(request.messages);
     if (limit !== undefined) {
-      const estimate = (this.options.estimateChatTokens ?? estimateChatTokens)(request.messages);
       if (estimate + request.maxTokens > limit) {
         throw new EngineError('context-overflow', { estimatedTokens: estimate, maxTokens: request.maxTokens, contextWindow: limit, modelId });
       }
@@ -161,14 +191,19 @@ export class WebLlmEngine implements LlmEngine {
     };
     if (request.seed !== undefined) params.seed = request.seed;
     if (request.responseFormat) params.responseFormat = request.responseFormat;
-    const stream = this.rpc().stream('engine/generate', params, request.signal ? { signal: request.signal } : {});
+    const client = this.rpc();
+    const stream = client.stream('engine/generate', params, request.signal ? { signal: request.signal } : {});
+    const watchdog = this.options.watchdog ?? defaultWatchdog;
     try {
-      let step = await stream.next();
+      let step = await this.withinLimit(stream.next(), watchdog.firstChunkMs(estimate, this.measured), client);
       while (!step.done) {
         yield { type: 'text', text: step.value.text };
-        step = await stream.next();
+        step = await this.withinLimit(stream.next(), watchdog.idleMs(this.measured), client);
       }
-      yield { type: 'done', finishReason: step.value.finishReason, usage: step.value.usage };
+      const usage = step.value.usage;
+      if (usage.prefillTokensPerSecond) this.measured.prefillTokensPerSecond = usage.prefillTokensPerSecond;
+      if (usage.decodeTokensPerSecond) this.measured.decodeTokensPerSecond = usage.decodeTokensPerSecond;
+      yield { type: 'done', finishReason: step.value.finishReason, usage };
     } catch (error) {
       if (error instanceof EngineError && (error.code === 'device-lost' || error.code === 'not-loaded')) {
         // The worker lost the model: reload it on the next request.
@@ -178,6 +213,34 @@ export class WebLlmEngine implements LlmEngine {
     } finally {
       await stream.return(undefined as never);
     }
+  }
+
+  /**
+   * Waits for `step` at most `ms`. When the engine does not answer in time the worker is assumed wedged: it is
+   * stopped (a fresh one reloads the model on the next request) and the request fails with `no-response`.
+   */
+  private async withinLimit<T>(step: Promise<T>, ms: number, client: RpcClient<EngineProtocol>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), ms);
+    });
+    try {
+      const result = await Promise.race([step, timeout]);
+      if (result !== 'timeout') return result;
+    } finally {
+      clearTimeout(timer);
+    }
+    step.catch(() => undefined);
+    const error = new EngineError('no-response', { waitedSeconds: Math.round(ms / 1000) });
+    if (this.client === client) {
+      const worker = this.worker;
+      this.client = undefined;
+      this.worker = undefined;
+      client.close(error);
+      worker?.terminate();
+      if (this.current) this.needsReload = true;
+    }
+    throw error;
   }
 
   async isCached(modelId: string): Promise<boolean> {

@@ -35,6 +35,7 @@ import type { DeviceLostInfo } from './gpu-watch';
 import { declaredContextWindow, type WebLlmModelRecord } from './model-record';
 import type { GenerationUsage } from './port';
 import { LoadProgressTracker, type InitProgressLike } from './progress';
+import { grammarPortabilityProblems } from '../output/portable';
 
 /** WebLLM's AppConfig, as far as Liuhen fills it. */
 export interface AppConfigLike {
@@ -364,6 +365,10 @@ export class EngineWorkerCore {
       };
       if (params.seed !== undefined) request.seed = params.seed;
       if (params.responseFormat?.type === 'grammar') {
+        // A grammar xgrammar cannot read aborts its wasm, and some WebLLM builds then never settle the request:
+        // refuse it here, in milliseconds, with the reason.
+        const problem = grammarPortabilityProblems(params.responseFormat.grammar)[0];
+        if (problem) throw new EngineError('grammar-rejected', { modelId: params.modelId, cause: `grammar line ${problem.line}: ${problem.message}` });
         request.response_format = { type: 'grammar', grammar: params.responseFormat.grammar };
       } else if (params.responseFormat?.type === 'json_object') {
         request.response_format = { type: 'json_object', schema: params.responseFormat.schema };
@@ -387,7 +392,7 @@ export class EngineWorkerCore {
         if (chunk.usage) usage = this.usageOf(chunk.usage, started, firstTokenAt);
       }
     } catch (error) {
-      throw toEngineError(error, { modelId: params.modelId, deviceLost: lostInfo !== undefined || this.deviceLost !== undefined });
+      throw toEngineError(error, { modelId: params.modelId, deviceLost: lostInfo !== undefined || this.deviceLost !== undefined, grammar: params.responseFormat?.type === 'grammar' });
     } finally {
       signal.removeEventListener('abort', onAbort);
       this.lostListeners.delete(onLost);
