@@ -18,12 +18,14 @@ import {
 import { templateJsonSchema, type FieldType, type Template } from './schema';
 import acmeTalentJson from './examples/acme.talent-review.zh-CN.json';
 import schemaFile from './template.schema.json';
+import { SCENARIO_TEMPLATE_FILES } from './scenarios';
 
 const BUILTIN_FILES: Record<string, unknown> = {
   'exit-interview.zh-CN.json': exitZhJson,
   'exit-interview.en.json': exitEnJson,
   'talent-review.zh-CN.json': talentZhJson,
   'talent-review.en.json': talentEnJson,
+  ...Object.fromEntries(SCENARIO_TEMPLATE_FILES),
 };
 
 /** A deep copy of a built-in template file's JSON, for a company to edit. */
@@ -51,11 +53,12 @@ function taxonomyRefs(f: FieldType, path = ''): string[] {
 describe('built-in templates', () => {
   it('are all valid, one per id and language', () => {
     for (const [file, json] of Object.entries(BUILTIN_FILES)) expect(problems(parseTemplate(json, file)), file).toEqual([]);
-    expect(BUILTIN_TEMPLATES.map(templateKey).sort()).toEqual(['exit-interview@en', 'exit-interview@zh-CN', 'talent-review@en', 'talent-review@zh-CN']);
+    const ids = ['exit-interview', 'interview-feedback', 'job-description', 'meeting-minutes', 'onboarding-interview', 'performance-conversation', 'talent-review'];
+    expect(BUILTIN_TEMPLATES.map(templateKey).sort()).toEqual(ids.flatMap((id) => [`${id}@en`, `${id}@zh-CN`]));
   });
 
   it('agree between languages: same section keys, taxonomy codes and field structure', () => {
-    for (const id of ['exit-interview', 'talent-review']) {
+    for (const id of new Set(BUILTIN_TEMPLATES.map((t) => t.id))) {
       const [zh, en] = ['zh-CN', 'en'].map((l) => BUILTIN_TEMPLATES.find((t) => t.id === id && t.language === l));
       expect(zh && en, id).toBeTruthy();
       if (!zh || !en) continue;
@@ -154,7 +157,7 @@ describe('TemplateRegistry: a company adds its own templates without code change
     const registry = new TemplateRegistry();
     const r = registry.addFile('acme-exit.json', JSON.stringify(json));
     expect(r.ok).toBe(true);
-    expect(registry.list()).toHaveLength(4);
+    expect(registry.list()).toHaveLength(BUILTIN_TEMPLATES.length);
     expect(registry.get('exit-interview', 'zh-CN')?.name).toBe('ACME 离职面谈记录');
     expect(registry.get('exit-interview', 'en')?.name).toBe(exitEnJson.name);
     // The built-in list itself is untouched (another registry still sees it).
@@ -169,7 +172,7 @@ describe('TemplateRegistry: a company adds its own templates without code change
     json.taxonomies = {};
     const registry = new TemplateRegistry();
     expect(problems(registry.addFile('onboarding.json', JSON.stringify(json)))).toEqual([]);
-    expect(registry.list()).toHaveLength(5);
+    expect(registry.list()).toHaveLength(BUILTIN_TEMPLATES.length + 1);
     const t = registry.get('onboarding-note', 'zh-CN');
     expect(t?.name).toBe('入职沟通记录');
     expect(t && deriveContract(t).fieldsJsonSchema).toBeUndefined();
