@@ -9,47 +9,98 @@
  *                                         `mlc_llm serve models/out/webllm/<id>-q4f32_1-MLC` (add --grammar to send
  *                                         the template's grammar as response_format where the server takes it).
  *
+ * Judging a model on its own output (generated locally by `liuhen_models generate` under the pane's grammar):
+ *   --outputs FILE                        scores one model's generations file;
+ *   --compare base,ft-v1,ft-v2            scores several side by side and prints one table, a column per model
+ *                                         (each NAME is <generations dir>/NAME.jsonl, or NAME=FILE, or a .jsonl path;
+ *                                         --generations DIR, default: the data file's folder + /generations).
+ *
  * Writes OUT/eval-report.md and OUT/eval-report.json (OUT defaults to the data file's folder). Exit code 0 when the
  * run finished (and the contract pass rate is at least --min-contract, when given), 1 below it, 2 on bad arguments.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LlmEngine } from '../shared/engine/port';
-import { TemplateRegistry } from '../shared/templates';
+import type { Template } from '../shared/templates';
 import { CaseReadError, readCases } from '../models/eval/cases';
-import { OpenAiCompatibleEngine, ReplayEngine } from '../models/eval/engines';
+import { evaluateGenerations, loadGenerations, renderCompareTable, resolveGenerations, type GeneratedReport } from '../models/eval/compare';
+import { OpenAiCompatibleEngine, PROMPT_MISMATCH, ReplayEngine } from '../models/eval/engines';
+import { resolveTemplate } from '../models/dataset/template-arg';
 import { evaluate, renderEvalReport, type EvalCase } from '../models/eval/evaluate';
 import { parseOptions } from './cli-options';
 
 const USAGE =
   'usage: npm run eval -- --data val.jsonl --template exit-interview --lang zh-CN --engine replay|openai\n' +
-  '         [--url http://127.0.0.1:8000/v1 --model ID [--grammar]] [--context-window N] [--out DIR] [--min-contract 0.9]';
+  '         [--url http://127.0.0.1:8000/v1 --model ID [--grammar]] [--context-window N] [--out DIR] [--min-contract 0.9]\n' +
+  '       npm run eval -- --template exit-interview --lang zh-CN (--outputs FILE | --compare base,ft-v1 [--generations DIR] [--data val.jsonl])\n' +
+  '         (--template-file FILE instead of --template for a company template)';
 
 function fail(message: string): never {
   console.error(`eval: ${message}`);
   process.exit(2);
 }
 
-const opts = parseOptions(process.argv.slice(2), ['data', 'template', 'lang', 'engine', 'url', 'model', 'context-window', 'out', 'min-contract'], ['grammar', 'help'], (m) => fail(`${m}\n${USAGE}`));
+const opts = parseOptions(
+  process.argv.slice(2),
+  ['data', 'template', 'lang', 'engine', 'url', 'model', 'context-window', 'out', 'min-contract', 'outputs', 'compare', 'generations', 'template-file'],
+  ['grammar', 'help'],
+  (m) => fail(`${m}\n${USAGE}`),
+);
 if (opts.has('help')) {
   console.log(USAGE);
   process.exit(0);
 }
 
-const data = opts.get('data') ?? fail(`--data is required\n${USAGE}`);
-const templateId = opts.get('template') ?? fail(`--template is required\n${USAGE}`);
-const lang = opts.get('lang');
-const registry = new TemplateRegistry();
-const template = registry.get(templateId, lang);
-if (!template || (lang !== undefined && template.language.split('-')[0] !== lang.split('-')[0])) {
-  fail(`--template: no template "${templateId}"${lang ? ` in ${lang}` : ''} (known: ${registry.list().map((t) => `${t.id} --lang ${t.language}`).join(', ')})`);
-}
-const engineName = opts.get('engine') ?? fail(`--engine is required (replay or openai)\n${USAGE}`);
-const contextWindow = Number(opts.get('context-window') ?? '4096');
-if (!Number.isInteger(contextWindow) || contextWindow < 1024) fail('--context-window: a whole number >= 1024');
+const resolved = resolveTemplate({ template: opts.get('template'), lang: opts.get('lang'), templateFile: opts.get('template-file') });
+if (typeof resolved === 'string') fail(`${resolved}\n${USAGE}`);
+const template: Template = resolved;
+const pct = (x: number | null): string => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+
 const minContractRaw = opts.get('min-contract');
 const minContract = minContractRaw === undefined ? undefined : Number(minContractRaw);
 if (minContract !== undefined && !(minContract >= 0 && minContract <= 1)) fail('--min-contract: a fraction between 0 and 1');
+const compareSpec = opts.get('compare');
+const outputsFile = opts.get('outputs');
+if (compareSpec !== undefined || outputsFile !== undefined) {
+  // Models judged on their own generations (liuhen_models generate), replayed through the pipeline.
+  const dataOpt = opts.get('data');
+  const dir = opts.get('generations') ?? (dataOpt ? path.join(path.dirname(dataOpt), 'generations') : outputsFile ? path.dirname(outputsFile) : '.');
+  const specs = compareSpec !== undefined ? compareSpec.split(',').map((x) => x.trim()).filter((x) => x !== '') : [outputsFile ?? ''];
+  if (specs.length === 0) fail('--compare: give model names, e.g. --compare base,ft-v1');
+  const reports: GeneratedReport[] = [];
+  for (const spec of specs) {
+    const { label, file } = compareSpec !== undefined ? resolveGenerations(spec, dir) : { label: undefined, file: spec };
+    let g;
+    try {
+      g = loadGenerations(file, label);
+    } catch (e) {
+      fail((e as Error).message);
+    }
+    reports.push(await evaluateGenerations(template, g));
+  }
+  const out = opts.get('out') ?? dir;
+  mkdirSync(out, { recursive: true });
+  const table = renderCompareTable(reports);
+  const single = reports.length === 1 ? reports[0] : undefined;
+  if (single) {
+    writeFileSync(path.join(out, `eval-report.${single.label}.md`), renderEvalReport(single.report));
+    writeFileSync(path.join(out, `eval-report.${single.label}.json`), `${JSON.stringify(single.report, null, 2)}\n`);
+  } else {
+    writeFileSync(path.join(out, 'compare-report.md'), `# Comparison: ${template.id}@${template.language}\n\n${table}\n`);
+    writeFileSync(path.join(out, 'compare-report.json'), `${JSON.stringify(reports.map((r) => ({ label: r.label, profile: r.profile, summary: r.report.summary, meanPromptTokens: r.meanPromptTokens })), null, 2)}\n`);
+  }
+  console.log(table);
+  const mismatched = reports.filter((r) => r.mismatchedPrompts > 0);
+  for (const r of mismatched) console.error(`eval: ${r.label}: ${r.mismatchedPrompts} cases — ${PROMPT_MISMATCH}`);
+  console.log(`eval: report ${path.join(out, single ? `eval-report.${single.label}.md` : 'compare-report.md')}`);
+  const low = minContract !== undefined && reports.some((r) => r.report.summary.contractPassRate < minContract);
+  process.exit(mismatched.length > 0 || low ? 1 : 0);
+}
+
+const data = opts.get('data') ?? fail(`--data is required\n${USAGE}`);
+const engineName = opts.get('engine') ?? fail(`--engine is required (replay or openai)\n${USAGE}`);
+const contextWindow = Number(opts.get('context-window') ?? '4096');
+if (!Number.isInteger(contextWindow) || contextWindow < 1024) fail('--context-window: a whole number >= 1024');
 
 let cases: EvalCase[];
 try {
@@ -96,7 +147,6 @@ writeFileSync(path.join(out, 'eval-report.md'), renderEvalReport(report));
 writeFileSync(path.join(out, 'eval-report.json'), `${JSON.stringify(report, null, 2)}\n`);
 
 const s = report.summary;
-const pct = (x: number | null): string => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
 console.log(
   `eval: ${s.cases} cases via ${engineLabel} in ${((Date.now() - started) / 1000).toFixed(1)} s — contract ${pct(s.contractPassRate)} ` +
     `(after repair ${pct(s.repairedPassRate)}), length violations ${s.lengthViolations.total}, must_not_contain leaks ${s.mustNotContainLeaks.total}, ` +

@@ -61,6 +61,31 @@ export class ReplayEngine implements LlmEngine {
   }
 }
 
+/**
+ * Replays what a model wrote for a case (`liuhen_models generate`, which ran the merged model locally under
+ * the pane's grammar), and first checks that the pipeline asks for exactly the prompt that model was sent:
+ * a different prompt (another profile or template) would make the numbers describe nothing real.
+ */
+export const PROMPT_MISMATCH =
+  'prompt mismatch: the pipeline builds a different prompt than liuhen_models generate sent the model (another template or prompt profile?)';
+
+export class RecordedEngine extends ReplayEngine {
+  constructor(
+    answer: string,
+    private readonly sent: readonly { role: string; content: string }[],
+    window = 4096,
+  ) {
+    super(answer, window);
+  }
+
+  override async *generate(request: GenerateRequest): AsyncIterable<GenerateChunk> {
+    if (JSON.stringify(request.messages) !== JSON.stringify(this.sent)) {
+      throw new Error(PROMPT_MISMATCH);
+    }
+    yield* super.generate(request);
+  }
+}
+
 /** Options of {@link OpenAiCompatibleEngine}. */
 export interface OpenAiCompatibleOptions {
   /** Base URL of the API, e.g. `http://127.0.0.1:8000/v1`. */

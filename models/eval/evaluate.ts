@@ -13,6 +13,7 @@ import type { LlmEngine } from '../../shared/engine/port';
 import { redact } from '../../shared/guard';
 import { parseOutput, renderRecord } from '../../shared/output';
 import { generate, guardLanguage } from '../../shared/pipeline';
+import { profileTemplate, type PromptProfile } from '../../shared/prompt';
 import type { Template } from '../../shared/templates';
 import { cell } from '../dataset/report';
 import { rougeL } from './rouge';
@@ -86,6 +87,8 @@ export interface EvaluateOptions {
   modelId: string;
   /** Called after each case (progress on the console). */
   onCase?: (r: CaseResult, index: number) => void;
+  /** The model's prompt profile (its record's `liuhen_prompt`), as the pane would pass it. */
+  prompt?: PromptProfile;
 }
 
 function prose(template: Template, text: string): string {
@@ -101,13 +104,20 @@ const rate = (n: number, d: number): number => (d === 0 ? 0 : n / d);
 
 /** Runs every case through the pipeline and scores it. Engine failures are counted, not thrown. */
 export async function evaluate(options: EvaluateOptions): Promise<EvalReport> {
-  const { template } = options;
+  // A model trained without the fields block is judged on the template without it, as the pane runs it.
+  const template = profileTemplate(options.template, options.prompt);
   const lang = guardLanguage(template);
   const results: CaseResult[] = [];
   for (const [index, c] of options.cases.entries()) {
     let r: CaseResult;
     try {
-      const g = await generate({ template, source: { kind: c.kind, text: c.source }, engine: options.engineFor(c), modelId: options.modelId });
+      const g = await generate({
+        template: options.template,
+        source: { kind: c.kind, text: c.source },
+        engine: options.engineFor(c),
+        modelId: options.modelId,
+        ...(options.prompt ? { prompt: options.prompt } : {}),
+      });
       const raw = parseOutput(template, g.raw);
       const output = g.raw;
       const found = g.flags.map((f) => f.flag);

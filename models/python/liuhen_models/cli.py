@@ -30,7 +30,21 @@ def _parser() -> argparse.ArgumentParser:
                    help="dtype used to merge and verify (float32: exact to ~1e-5, needs 4 bytes/parameter of RAM)")
     m.add_argument("--atol", type=float, default=1e-4, help="absolute logit tolerance (default 1e-4)")
     m.add_argument("--rtol", type=float, default=1e-3, help="relative logit tolerance (default 1e-3)")
-    m.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
+    m.add_argument("--force", action="store_true", help="replace an earlier merge in --out (never any other folder)")
+    m.add_argument("--allow-other-base", action="store_true", help="merge even if --base is not the adapter's recorded base")
+
+    g = sub.add_parser("generate", help="the model's own records for held-out cases, constrained by the pane's grammar (for npm run eval)")
+    g.add_argument("--model", required=True, help="merged model folder (or a base model folder / hub id, for the baseline)")
+    g.add_argument("--data", required=True, help="val.jsonl from `npm run dataset` (or labelled eval cases)")
+    g.add_argument("--out", help="output JSONL (default: <data folder>/generations/<label>.jsonl)")
+    g.add_argument("--label", help="the model's name in reports (default: the model folder's name)")
+    g.add_argument("--template", help="built-in template id, e.g. exit-interview")
+    g.add_argument("--lang", help="template language, e.g. zh-CN")
+    g.add_argument("--template-file", help="a company template JSON")
+    g.add_argument("--prompt", choices=["full", "compact"], help="prompt profile (default: the model's own, else full)")
+    g.add_argument("--fields", choices=["yes", "no"], help="ask for the structured fields (default: the model's own, else the data card's)")
+    g.add_argument("--limit", type=int, help="only the first N cases")
+    g.add_argument("--max-new-tokens", type=int, help="default: the template's token budget (as in the pane)")
 
     c = sub.add_parser("convert", help="check the architecture, run/print the MLC commands, write model-records.json")
     c.add_argument("--merged", required=True, help="merged model folder (from `merge`)")
@@ -46,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--context-window", type=int, default=DEFAULT_CONTEXT_WINDOW, help="overrides.context_window_size (default %(default)s)")
     c.add_argument("--base", help="base model folder to compare shapes with (default: the one recorded by merge)")
     c.add_argument("--dry-run", action="store_true", help="print the MLC commands even if mlc_llm is installed")
+
+    k = sub.add_parser("tiny-model", help="a tiny random Qwen2 model (tokenizer trained on your records) for a dry run of the guide")
+    k.add_argument("--out", required=True, help="output folder (use it as base_model)")
+    k.add_argument("--corpus", action="append", default=[], help="record files whose text the tokenizer learns (repeat)")
+    k.add_argument("--vocab-size", type=int, default=2000)
 
     r = sub.add_parser("register", help="add converted models (model-records.json) to the registry file the task pane loads")
     r.add_argument("--records", required=True, help="model-records.json written by `convert`")
@@ -65,14 +84,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "merge":
             from .merge import merge
 
+            from .hub import ensure_model_available
+
+            ensure_model_available(args.base, "--base")
             merge(args.base, args.adapter, args.out, args.weights, atol=args.atol, rtol=args.rtol,
-                  compute_dtype=args.compute_dtype, save_dtype=args.dtype, force=args.force)
+                  compute_dtype=args.compute_dtype, save_dtype=args.dtype, force=args.force,
+                  allow_other_base=args.allow_other_base)
+        elif args.command == "generate":
+            from .generate import generate
+            from .hub import ensure_model_available
+
+            ensure_model_available(args.model, "--model")
+            generate(args.model, args.data, args.out, template=args.template, lang=args.lang, template_file=args.template_file,
+                     prompt=args.prompt, fields=None if args.fields is None else args.fields == "yes", label=args.label,
+                     limit=args.limit, max_new_tokens=args.max_new_tokens)
         elif args.command == "convert":
             from .convert import convert
 
             convert(args.merged, args.out, args.model_id, args.weights_url, args.quantization,
                     model_lib_base=args.model_lib_base, context_window=args.context_window, base=args.base,
                     dry_run=args.dry_run)
+        elif args.command == "tiny-model":
+            from pathlib import Path
+
+            from .tiny import build_tiny_qwen2, corpus_from
+
+            out = build_tiny_qwen2(Path(args.out), corpus_from(args.corpus), vocab_size=args.vocab_size, max_positions=4096)
+            print(f"tiny random Qwen2 model written to {out} (use it as base_model for a dry run; it writes nonsense until trained)")
         elif args.command == "register":
             from .register import register
 

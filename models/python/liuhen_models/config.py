@@ -55,6 +55,8 @@ class TrainConfig:
     max_seq_length: int = 2048
     gradient_accumulation_steps: int = 1
     gradient_checkpointing: bool = False
+    # --- incremental training: continue from an existing adapter (new approved records) --------
+    init_adapter: Path | None = None
     source: str = field(default="<dict>", compare=False)
 
     @property
@@ -267,6 +269,14 @@ def validate_config(raw: Any, source: str = "<dict>") -> TrainConfig:
             values["target_modules"] = tuple(m.strip() for m in tm)
         else:
             c.fail("target_modules", f"must be a non-empty list of module names (e.g. [q_proj, v_proj]), got {tm!r}")
+
+    init_adapter = c.string("init_adapter")
+    if init_adapter is not None:
+        p = _resolve(init_adapter)
+        if not (p / "adapter_config.json").is_file():
+            c.fail("init_adapter", f"{init_adapter!r} is not an adapter folder (no adapter_config.json); give the run folder train wrote")
+        else:
+            values["init_adapter"] = p
 
     if c.has("validation_split") and c.has("validation_path"):
         c.fail("validation_split", "give either validation_split or validation_path, not both")

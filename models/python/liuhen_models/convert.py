@@ -147,7 +147,29 @@ def weights_url_for(template: str, folder: str, model_id: str, quantization: str
 HF_STYLE_HOSTS = re.compile(r"(^|\.)(huggingface\.co|hf\.co|hf-mirror\.com|modelscope\.cn)$", re.I)
 
 
+#: MLC's documented nightly wheels (https://llm.mlc.ai/docs/install/mlc_llm.html); converting weights needs no GPU,
+#: so the CPU build does on any Linux/macOS machine (on a CUDA machine the -cu12x wheels work too).
+MLC_INSTALL_HINT = "python -m pip install --pre -U -f https://mlc.ai/wheels mlc-llm-nightly-cpu mlc-ai-nightly-cpu"
+
+
+def check_pinned(url: str, flag: str) -> None:
+    """Refuse a URL that would 404 or change under the writers: a placeholder, or an unpinned revision."""
+    placeholder = re.search(r"<[^<>/]*>|%3C[^/]*%3E", url, re.I)
+    if placeholder:
+        raise ConfigError(
+            f"{flag}: {url!r} still contains the placeholder {placeholder.group(0)!r}; put the real revision there "
+            "(the commit hash of the upload, or a tag such as v1)"
+        )
+    rev = re.search(r"/resolve/([^/]+)/", url if url.endswith("/") else url + "/")
+    if rev and rev.group(1).lower() in ("main", "master", "head", "latest"):
+        raise ConfigError(
+            f"{flag}: {url!r} is not pinned (resolve/{rev.group(1)}/ changes whenever someone pushes); use the commit "
+            "hash of the upload, or a tag such as v1, so every writer gets the same weights"
+        )
+
+
 def _check_weights_url(url: str) -> None:
+    check_pinned(url, "--weights-url")
     local = re.match(r"^http://(localhost|127\.0\.0\.1)(:\d+)?/", url)
     if not (url.startswith("https://") or local):
         raise ConfigError(f"--weights-url: must be an https:// URL, got {url!r}")
@@ -160,7 +182,7 @@ def _check_weights_url(url: str) -> None:
     if HF_STYLE_HOSTS.search(host) and "{" not in url:
         raise ConfigError(
             f"--weights-url: {host} serves one model per repository; put the folder name in the repository, "
-            f"e.g. https://{host}/acme/{{folder}}/resolve/main/ (one repo per quantization), got {url!r}"
+            f"e.g. https://{host}/acme/{{folder}}/resolve/<commit>/ (one repo per quantization), got {url!r}"
         )
 
 
@@ -176,7 +198,8 @@ def mlc_commands(merged: Path, out_folder: Path, quantization: str, context_wind
 
 
 def model_record(
-    size: QwenSize, model_id: str, quantization: str, weights_url: str, model_lib_base: str, context_window: int
+    size: QwenSize, model_id: str, quantization: str, weights_url: str, model_lib_base: str, context_window: int,
+    prompt: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A WebLLM ``ModelRecord`` (field names exactly as in @mlc-ai/web-llm's ``config.ts``)."""
     record: dict[str, Any] = {
@@ -189,6 +212,9 @@ def model_record(
     record["overrides"] = {"context_window_size": context_window}
     record["vram_required_MB"] = size.vram_required_mb[quantization]
     record["low_resource_required"] = size.low_resource_required
+    if prompt:
+        # Liuhen's own key: the pane prompts the model with the profile it was trained with (see shared/prompt).
+        record["liuhen_prompt"] = {"profile": prompt["profile"], "fields": bool(prompt.get("fields", True))}
     return record
 
 
@@ -222,6 +248,8 @@ def convert(
             if recorded and (Path(recorded) / "config.json").is_file():
                 base = recorded
     size = check_architecture(merged, Path(base) if base is not None else None)
+    info_file = merged / "merge_info.json"
+    prompt = json.loads(info_file.read_text(encoding="utf-8")).get("liuhen_prompt") if info_file.is_file() else None
     print(f"architecture: Qwen2 {size.name} shape, unchanged -> reusing the prebuilt {size.lib_stem} WebLLM library")
 
     mlc = shutil.which("mlc_llm")
@@ -231,7 +259,7 @@ def convert(
         for cmd in mlc_commands(merged, out / folder, q, context_window):
             pending.append(cmd)
         records.append(
-            model_record(size, model_id, q, weights_url_for(weights_url, folder, model_id, q), model_lib_base, context_window)
+            model_record(size, model_id, q, weights_url_for(weights_url, folder, model_id, q), model_lib_base, context_window, prompt)
         )
 
     out.mkdir(parents=True, exist_ok=True)
@@ -240,7 +268,7 @@ def convert(
             print("+ " + shlex.join(cmd), flush=True)
             subprocess.run([mlc, *cmd[1:]], check=True)
     else:
-        why = "--dry-run" if dry_run else "mlc_llm is not installed (pip install mlc-llm, see https://llm.mlc.ai)"
+        why = "--dry-run" if dry_run else f"mlc_llm is not installed (install MLC's nightly wheels: {MLC_INSTALL_HINT})"
         print(f"# {why}; run these commands to convert the weights:")
         for cmd in pending:
             print(shlex.join(cmd))

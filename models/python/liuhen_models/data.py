@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -23,6 +24,44 @@ IGNORE_INDEX = -100
 ROLES = ("system", "user", "assistant")
 
 Messages = list[dict[str, str]]
+
+
+# Personal data that must never be in training text (the model would learn to write it). The dataset builder
+# redacts sources and refuses records with any of these (shared/guard); a hand-written or hand-edited JSONL gets
+# the same core checks here: mainland mobile numbers, resident ID numbers (with their check digit), e-mail
+# addresses, bank card numbers (Luhn). Kept deliberately narrow so that a clean file never trips it.
+_MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)")
+_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_CARD = re.compile(r"(?<!\d)\d(?:[ -]?\d){15,18}(?!\d)")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _id_ok(s: str) -> bool:
+    total = sum(int(c) * w for c, w in zip(s[:17], _ID_WEIGHTS))
+    return "10X98765432"[total % 11] == s[17].upper()
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, c in enumerate(reversed(digits)):
+        d = int(c) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def personal_data(text: str) -> list[str]:
+    """Kinds of personal data found in ``text`` (never the values)."""
+    found = []
+    if _MOBILE.search(text):
+        found.append("phone number")
+    if any(_id_ok(m.group(0)) for m in _ID.finditer(text)):
+        found.append("ID number")
+    if _EMAIL.search(text):
+        found.append("e-mail address")
+    if any(_luhn(re.sub(r"\D", "", m.group(0))) and not _ID.fullmatch(m.group(0)) for m in _CARD.finditer(text)):
+        found.append("bank card number")
+    return found
 
 
 def read_chat_jsonl(path: Path) -> list[Messages]:
@@ -47,6 +86,13 @@ def read_chat_jsonl(path: Path) -> list[Messages]:
                 raise DataError(f"{where}: the last message must be a non-empty assistant answer")
             if not any(m["role"] == "user" for m in messages):
                 raise DataError(f"{where}: no user message")
+            for i, m in enumerate(messages):
+                kinds = personal_data(m["content"])
+                if kinds:
+                    raise DataError(
+                        f"{where}: messages[{i}] ({m['role']}) contains personal data ({', '.join(kinds)}); remove it — "
+                        "the model would learn to write it. `npm run dataset` redacts sources and checks records for you"
+                    )
             examples.append([{"role": m["role"], "content": m["content"]} for m in messages])
     if not examples:
         raise DataError(f"{path}: no examples")

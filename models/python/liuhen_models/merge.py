@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as _dt
 import gc
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any, Sequence
@@ -78,6 +79,56 @@ def _check_adapter_dir(path: Path) -> dict[str, Any]:
     return cfg
 
 
+def _adapter_summary(path: Path) -> dict[str, Any]:
+    f = path / "training_summary.json"
+    return json.loads(f.read_text(encoding="utf-8")) if f.is_file() else {}
+
+
+def _check_out(out: Path, force: bool, bases: list[Path], adapters: list[Path]) -> None:
+    """--out must be new, empty, or (with --force) an earlier merge output — never anything else."""
+    for p in [*bases, *adapters, Path.home().resolve(), Path.cwd().resolve()]:
+        if out == p or out in p.parents:
+            raise ConfigError(f"--out: {out} is (or contains) {p}; choose a new folder for the merged model")
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out: {out} is a file; choose a folder")
+    if out.exists() and any(out.iterdir()):
+        if not force:
+            raise ConfigError(f"--out: {out} exists and is not empty (use --force to replace an earlier merge there)")
+        if not (out / MERGE_INFO_FILE).is_file():
+            raise ConfigError(
+                f"--out: {out} is not a merged model written by this command (no {MERGE_INFO_FILE}); --force only "
+                "replaces an earlier merge, it never deletes other folders — choose a new or empty folder"
+            )
+
+
+def _check_base(base: str, model: Any, adapters: list[Path], cfgs: list[dict[str, Any]], summaries: list[dict[str, Any]],
+                allow_other: bool) -> None:
+    """Refuse a base model other than the one each adapter was trained on."""
+    from .train import base_fingerprint
+
+    fingerprint = base_fingerprint(model)
+    for path, cfg, summary in zip(adapters, cfgs, summaries):
+        recorded = summary.get("base_fingerprint")
+        trained_on = summary.get("base_model") or cfg.get("base_model_name_or_path")
+        if recorded:
+            if recorded == fingerprint:
+                continue
+            why = f"its base weights (fingerprint {recorded}) differ from --base ({fingerprint})"
+        else:
+            # An adapter without a training summary: compare names, the last path component of each.
+            name = lambda s: str(s).rstrip("/").split("/")[-1].lower()  # noqa: E731
+            if not trained_on or name(trained_on) == name(base):
+                continue
+            why = "the base names differ"
+        if allow_other:
+            print(f"warning: {path} was trained on {trained_on!r}, merging onto {base!r} as asked (--allow-other-base)")
+            continue
+        raise ConfigError(
+            f"--base: adapter {path} was trained on {trained_on!r}, not {base!r} ({why}); merging it onto another "
+            "base gives a broken model. Use that base (or --allow-other-base if you are sure it is the same model)"
+        )
+
+
 def _compare(name: str, got, ref, atol: float, rtol: float) -> float:
     import torch
 
@@ -102,6 +153,7 @@ def merge(
     compute_dtype: str = "float32",
     save_dtype: str = "auto",
     force: bool = False,
+    allow_other_base: bool = False,
 ) -> dict[str, Any]:
     """Merge ``adapters`` (scaled by ``weights``) into ``base`` and save to ``out``; return the merge info."""
     import torch
@@ -121,10 +173,12 @@ def merge(
     if save_dtype not in DTYPES:
         raise ConfigError(f"--dtype: must be one of {', '.join(DTYPES)}, got {save_dtype!r}")
     out = Path(out).resolve()
-    if out.exists() and any(out.iterdir()):
-        if not force:
-            raise ConfigError(f"--out: {out} exists and is not empty (use --force to replace it)")
-        shutil.rmtree(out)
+    _check_out(out, force, [Path(base).resolve()] if Path(base).is_dir() else [], adapter_dirs)
+    summaries = [_adapter_summary(a) for a in adapter_dirs]
+    profiles = {json.dumps(s.get("liuhen_prompt"), sort_keys=True) for s in summaries}
+    if len(profiles) > 1:
+        raise ConfigError("--adapter: the adapters were trained with different prompt profiles "
+                          f"({', '.join(sorted(profiles))}); a merged model can be run with only one")
     if save_dtype == "auto":
         save_dtype = _base_saved_dtype(base)
 
@@ -134,6 +188,7 @@ def merge(
     except (OSError, ValueError) as exc:
         raise ConfigError(f"--base: cannot load {base!r} ({str(exc).splitlines()[0]})") from None
     model.eval()
+    _check_base(base, model, adapter_dirs, adapter_cfgs, summaries, allow_other_base)
     ids = probe_input_ids(tokenizer)
     with torch.no_grad():
         base_logits = model(input_ids=ids).logits
@@ -160,43 +215,59 @@ def merge(
 
     merged.config.use_cache = True
     merged = merged.to(_torch_dtype(save_dtype))
-    out.mkdir(parents=True, exist_ok=True)
-    merged.save_pretrained(str(out), safe_serialization=True)
-    tokenizer.save_pretrained(str(out))  # tokenizer.json, tokenizer_config.json and the chat template
-    if not list(out.glob("*.safetensors")):
-        raise VerificationError(f"--out: no .safetensors file was written to {out}")
+    # Written beside --out first and moved into place only once everything is checked: a failed merge never
+    # leaves a half-written model, and never removes the previous one.
+    final, out = out, out.parent / f".{out.name}.merging-{os.getpid()}"
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    try:
+        merged.save_pretrained(str(out), safe_serialization=True)
+        tokenizer.save_pretrained(str(out))  # tokenizer.json, tokenizer_config.json and the chat template
+        if not list(out.glob("*.safetensors")):
+            raise VerificationError(f"--out: no .safetensors file was written to {out}")
 
-    reload_diff = None
-    if save_dtype == compute_dtype:
-        del merged, peft_model, model
-        gc.collect()
-        reloaded = AutoModelForCausalLM.from_pretrained(str(out), dtype=_torch_dtype(compute_dtype))
-        reloaded.eval()
-        with torch.no_grad():
-            reload_diff = _compare("saved-model check", reloaded(input_ids=ids).logits, reference, atol, rtol)
-        re_tok = AutoTokenizer.from_pretrained(str(out))
-        if re_tok.chat_template != tokenizer.chat_template:
-            raise VerificationError("saved-model check: the saved tokenizer lost the chat template")
+        reload_diff = None
+        if save_dtype == compute_dtype:
+            del merged, peft_model, model
+            gc.collect()
+            reloaded = AutoModelForCausalLM.from_pretrained(str(out), dtype=_torch_dtype(compute_dtype))
+            reloaded.eval()
+            with torch.no_grad():
+                reload_diff = _compare("saved-model check", reloaded(input_ids=ids).logits, reference, atol, rtol)
+            re_tok = AutoTokenizer.from_pretrained(str(out))
+            if re_tok.chat_template != tokenizer.chat_template:
+                raise VerificationError("saved-model check: the saved tokenizer lost the chat template")
 
-    info = {
-        "created_at": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "base_model": str(Path(base).resolve()) if Path(base).is_dir() else base,
-        "adapters": [
-            {"path": str(p), "weight": w, "r": c.get("r"), "lora_alpha": c.get("lora_alpha"), "target_modules": c.get("target_modules")}
-            for p, w, c in zip(adapter_dirs, weights, adapter_cfgs)
-        ],
-        "method": "PEFT merge_and_unload of all adapters at once (W + sum_i w_i*alpha_i/r_i*B_i@A_i, exact)",
-        "compute_dtype": compute_dtype,
-        "saved_dtype": save_dtype,
-        "probe_tokens": int(ids.shape[1]),
-        "max_abs_logit_diff": max_diff,
-        "saved_model_max_abs_logit_diff": reload_diff,
-        "adapter_effect_max_abs_logit": adapter_effect,
-        "atol": atol,
-        "rtol": rtol,
-        "liuhen_models_version": __version__,
-    }
-    (out / MERGE_INFO_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        info = {
+            "created_at": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "base_model": str(Path(base).resolve()) if Path(base).is_dir() else base,
+            "adapters": [
+                {"path": str(p), "weight": w, "r": c.get("r"), "lora_alpha": c.get("lora_alpha"), "target_modules": c.get("target_modules")}
+                for p, w, c in zip(adapter_dirs, weights, adapter_cfgs)
+            ],
+            "method": "PEFT merge_and_unload of all adapters at once (W + sum_i w_i*alpha_i/r_i*B_i@A_i, exact)",
+            "compute_dtype": compute_dtype,
+            "saved_dtype": save_dtype,
+            "probe_tokens": int(ids.shape[1]),
+            "max_abs_logit_diff": max_diff,
+            "saved_model_max_abs_logit_diff": reload_diff,
+            "adapter_effect_max_abs_logit": adapter_effect,
+            "atol": atol,
+            "rtol": rtol,
+            "liuhen_models_version": __version__,
+            # The prompt profile the adapters were trained with: generate and convert (model-records.json) carry it.
+            "liuhen_prompt": summaries[0].get("liuhen_prompt"),
+            "base_fingerprint": summaries[0].get("base_fingerprint"),
+        }
+        (out / MERGE_INFO_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        if final.exists():
+            shutil.rmtree(final)  # checked by _check_out: an earlier merge output, replaced with --force
+        out.rename(final)
+        out = final
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
     print(
         f"merged {len(adapter_dirs)} adapter(s) into {out} ({save_dtype}); logits match base+adapter "
         f"(max |diff| {max_diff:.2e}; the adapters move logits by up to {adapter_effect:.3g})"

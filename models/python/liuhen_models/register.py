@@ -22,8 +22,10 @@ from typing import Any, Sequence
 from urllib.parse import urlsplit
 
 from . import ConfigError
+from .convert import check_pinned
 
-RECORD_FIELDS = ("model", "model_id", "model_lib", "required_features", "overrides", "vram_required_MB", "low_resource_required")
+RECORD_FIELDS = ("model", "model_id", "model_lib", "required_features", "overrides", "vram_required_MB", "low_resource_required",
+                 "liuhen_prompt")
 REQUIRED_FIELDS = ("model", "model_id", "model_lib")
 # GPUFeatureName values (the same list as models/registry/custom.ts KNOWN_WEBGPU_FEATURES).
 WEBGPU_FEATURES = frozenset({
@@ -86,22 +88,57 @@ def check_record(record: Any) -> list[str]:
     low = record.get("low_resource_required")
     if low is not None and not isinstance(low, bool):
         errors.append("low_resource_required: must be true or false")
+    prompt = record.get("liuhen_prompt")
+    if prompt is not None and not (
+        isinstance(prompt, dict) and prompt.get("profile") in ("full", "compact") and set(prompt) <= {"profile", "fields"}
+        and isinstance(prompt.get("fields", True), bool)
+    ):
+        errors.append('liuhen_prompt: must be {"profile": "full" | "compact", "fields": true | false}')
+    for key in ("model", "model_lib"):
+        value = record.get(key)
+        if isinstance(value, str) and value:
+            try:
+                check_pinned(value, key)
+            except ConfigError as exc:
+                errors.append(str(exc))
     if isinstance(model_id, str) and re.search(r"[-_]q4f16_1(-MLC)?$", model_id, re.I):
         if not (isinstance(features, list) and "shader-f16" in features):
             errors.append('required_features: a q4f16_1 model needs "shader-f16"')
     return errors
 
 
-def _read_list(path: Path, flag: str) -> list[Any]:
+def _read_registry(path: Path, flag: str) -> tuple[list[Any], dict[str, Any] | None]:
+    """The records of a registry file, and the wrapper object when it is the ``{"default", "models"}`` form."""
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError(f"{flag}: file {str(path)!r} does not exist") from None
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{flag}: {path} is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    if isinstance(data, dict) and isinstance(data.get("models"), list):
+        extra = set(data) - {"default", "models"}
+        if extra:
+            raise ConfigError(f'{flag}: {path}: unknown key(s) {", ".join(sorted(extra))} (the form is {{"default": id, "models": [...]}})')
+        return data["models"], data
     if not isinstance(data, list):
-        raise ConfigError(f"{flag}: {path} must be a JSON list of model records")
-    return data
+        raise ConfigError(f'{flag}: {path} must be a JSON list of model records, or {{"default": id, "models": [...]}}')
+    return data, None
+
+
+def _read_list(path: Path, flag: str) -> list[Any]:
+    return _read_registry(path, flag)[0]
+
+
+def _check_registry_location(path: Path) -> None:
+    """dist/ is emptied by every build: a registry there is lost at the next `npm run build`."""
+    resolved = path.resolve()
+    root = Path(__file__).resolve().parents[3]
+    dist = (root / "dist").resolve()
+    if resolved == dist or dist in resolved.parents:
+        raise ConfigError(
+            f"--registry: {path} is inside dist/, which every build empties; register into "
+            f"{root / 'deploy' / 'model-records.json'} (the build copies it beside the pages) or your web server's folder"
+        )
 
 
 def register(records_path: str | Path, registry_path: str | Path, *, replace: bool = False) -> list[dict[str, Any]]:
@@ -111,10 +148,11 @@ def register(records_path: str | Path, registry_path: str | Path, *, replace: bo
     Nothing is written when any record is invalid.
     """
     records_path, registry_path = Path(records_path), Path(registry_path)
+    _check_registry_location(registry_path)
     new = _read_list(records_path, "--records")
     if not new:
         raise ConfigError(f"--records: {records_path} holds no records")
-    existing = _read_list(registry_path, "--registry") if registry_path.exists() else []
+    existing, wrapper = _read_registry(registry_path, "--registry") if registry_path.exists() else ([], None)
 
     problems = []
     for i, record in enumerate(new):
@@ -133,7 +171,15 @@ def register(records_path: str | Path, registry_path: str | Path, *, replace: bo
         )
     merged = [r for r in existing if not (isinstance(r, dict) and r.get("model_id") in set(ids))] + new
     registry_path.parent.mkdir(parents=True, exist_ok=True)
-    registry_path.write_text(json.dumps(merged, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if wrapper is not None:
+        default = wrapper.get("default")
+        ids_after = {r.get("model_id") for r in merged if isinstance(r, dict)}
+        if isinstance(default, str) and default not in ids_after:
+            print(f"warning: the registry's default {default!r} is not one of its models")
+        out: Any = {**wrapper, "models": merged}
+    else:
+        out = merged
+    registry_path.write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     verb = "updated" if clash else "added"
     print(f"{verb} {len(new)} model(s) in {registry_path}: {', '.join(str(m) for m in ids)} ({len(merged)} custom model(s) in total)")
     return merged

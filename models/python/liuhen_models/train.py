@@ -28,6 +28,70 @@ from .config import TrainConfig
 from .data import encode_all, file_sha256, read_chat_jsonl, split_train_val
 
 SUMMARY_FILE = "training_summary.json"
+DATA_CARD = "data-card.json"
+
+
+def base_fingerprint(model: Any) -> str:
+    """A short hash of the base model's first embedding rows (rounded to bf16, so the dtype it was loaded in
+    does not matter): ``merge`` and incremental training compare it to refuse another base model."""
+    import hashlib
+
+    import torch
+
+    rows = model.get_input_embeddings().weight[:8].detach().to("cpu", torch.bfloat16).to(torch.float32)
+    return hashlib.sha256(rows.numpy().tobytes()).hexdigest()[:16]
+
+
+def read_data_card(cfg: TrainConfig) -> dict[str, Any] | None:
+    card = cfg.train_data_dir / DATA_CARD
+    return json.loads(card.read_text(encoding="utf-8")) if card.is_file() else None
+
+
+def assess(initial: float | None, val: Sequence[tuple[int, float]], train_losses: Sequence[tuple[int, float]],
+           *, stopped_early: bool, n_train: int, learning_rate: float, lora_rank: int,
+           target_modules: Any, epochs: float, epochs_completed: float) -> dict[str, Any]:
+    """What this run's own numbers say: did validation loss improve, did it overfit, what to try next."""
+    losses = [v for _, v in val]
+    if initial is None or not losses:
+        return {"val_improved": None, "overfit": None, "verdict": "no validation loss was recorded", "next": []}
+    best = min(losses)
+    best_at = losses.index(best)
+    last = losses[-1]
+    gain = (initial - best) / initial if initial > 0 else 0.0
+    rose = (last - best) / best if best > 0 else 0.0
+    last_train = train_losses[-1][1] if train_losses else None
+    improved = gain >= 0.05
+    # Overfitting: validation loss climbed back up after its best while training loss kept falling below it.
+    overfit = rose >= 0.05 and best_at < len(losses) - 1 and (last_train is None or last_train < best)
+    still_falling = best_at == len(losses) - 1 and len(losses) >= 2 and losses[-2] - losses[-1] > 0.01 * losses[-2]
+    nxt: list[str] = []
+    if not improved:
+        verdict = (f"validation loss barely moved ({initial:.4f} -> best {best:.4f}, {gain:.1%}): the adapter learned "
+                   "little from this run")
+        if learning_rate < 1e-3:
+            nxt.append(f"raise learning_rate (now {learning_rate:g}; try {min(learning_rate * 5, 1e-3):g})")
+        if target_modules != "all-linear" and len(list(target_modules)) <= 2:
+            nxt.append("train more layers: target_modules: all-linear")
+        if lora_rank < 16:
+            nxt.append(f"raise lora_rank (now {lora_rank}; try 16) and lora_alpha with it")
+        if not stopped_early and epochs_completed >= epochs:
+            nxt.append("more epochs: early stopping never fired, so the run may have ended too soon")
+    elif overfit:
+        verdict = (f"validation loss improved {gain:.1%} (best {best:.4f} after evaluation {best_at + 1} of {len(losses)}) and then "
+                   f"rose {rose:.1%} while training loss fell to {last_train:.4f}: it overfit; the best adapter (kept) is the one to use")
+        nxt.append(f"fewer epochs (best was at evaluation {best_at + 1}) or a lower learning_rate")
+        nxt.append("more data: 50–300 examples overfit quickly; add approved records and train again from this adapter (init_adapter)")
+        nxt.append("a little more lora_dropout (0.1) or a smaller lora_rank")
+    else:
+        verdict = f"validation loss improved {gain:.1%} ({initial:.4f} -> {best:.4f}) with no sign of overfitting"
+        if still_falling and not stopped_early:
+            nxt.append("it was still improving at the last evaluation: more epochs may help")
+        nxt.append("judge the model's own records: liuhen_models generate + npm run eval -- --compare base,<this run>")
+    if n_train < 100:
+        nxt.append(f"only {n_train} training examples: runs this small over- or underfit easily (50–300 is the risky range); "
+                   "more approved records help most")
+    return {"val_improved": improved, "relative_improvement": round(gain, 4), "overfit": overfit,
+            "best_evaluation": best_at + 1, "evaluations": len(losses), "verdict": verdict, "next": nxt}
 
 
 def run_name(cfg: TrainConfig, n_examples: int, today: _dt.date | None = None) -> str:
@@ -155,7 +219,27 @@ def train(cfg: TrainConfig, extra_callbacks: Sequence[Any] = ()) -> Path:
     # `cpu=True` lets several processes (torchrun / accelerate launch) form a gloo group.
     state = PartialState(cpu=not torch.cuda.is_available())
     set_seed(cfg.seed)
+    from .hub import ensure_model_available
+
+    ensure_model_available(cfg.base_model, "base_model")
     tokenizer = load_tokenizer(cfg.base_model)
+    card = read_data_card(cfg)
+    profile = (card or {}).get("prompt")
+    if card is None:
+        print(f"warning: no {DATA_CARD} beside {cfg.metadata_path.name}: the prompt profile this data was rendered with is "
+              "unknown, so the model will be declared with the full prompt; build the data with `npm run dataset`")
+    elif card.get("files", {}).get("train", {}).get("sha256") not in (None, file_sha256(cfg.metadata_path)):
+        print(f"warning: {cfg.metadata_path.name} differs from the file {DATA_CARD} describes (edited by hand?); "
+              "its prompts must stay exactly as the builder rendered them")
+    init_summary: dict[str, Any] = {}
+    if cfg.init_adapter is not None:
+        f = cfg.init_adapter / SUMMARY_FILE
+        init_summary = json.loads(f.read_text(encoding="utf-8")) if f.is_file() else {}
+        if init_summary.get("liuhen_prompt") and profile and init_summary["liuhen_prompt"] != profile:
+            raise ConfigError(
+                f"init_adapter: it was trained with the prompt profile {init_summary['liuhen_prompt']}, this data was "
+                f"built with {profile}; rebuild the data with the same --prompt/--fields (npm run dataset)"
+            )
 
     train_examples, val_examples, validation_desc = _load_examples(cfg)
     train_ds, skipped_train = encode_all(tokenizer, train_examples, cfg.max_seq_length)
@@ -180,10 +264,23 @@ def train(cfg: TrainConfig, extra_callbacks: Sequence[Any] = ()) -> Path:
     except (OSError, ValueError) as exc:
         raise ConfigError(f"base_model: cannot load {cfg.base_model!r} ({str(exc).splitlines()[0]})") from None
     model.config.use_cache = False
-    try:
-        model = get_peft_model(model, lora_config(cfg))
-    except ValueError as exc:
-        raise ConfigError(f"target_modules: {str(exc).splitlines()[0]}") from None
+    fingerprint = base_fingerprint(model)
+    if cfg.init_adapter is not None:
+        # Incremental training: continue the existing adapter (its own rank, alpha and modules) on new records.
+        from peft import PeftModel
+
+        recorded = init_summary.get("base_fingerprint")
+        if recorded and recorded != fingerprint:
+            raise ConfigError(
+                f"init_adapter: it was trained on another base model ({init_summary.get('base_model')!r}, "
+                f"fingerprint {recorded}) than base_model {cfg.base_model!r} ({fingerprint})"
+            )
+        model = PeftModel.from_pretrained(model, str(cfg.init_adapter), is_trainable=True)
+    else:
+        try:
+            model = get_peft_model(model, lora_config(cfg))
+        except ValueError as exc:
+            raise ConfigError(f"target_modules: {str(exc).splitlines()[0]}") from None
 
     world = max(1, state.num_processes)
     steps_per_epoch = max(1, math.ceil(len(train_ds) / (cfg.batch_size * world * cfg.gradient_accumulation_steps)))
@@ -211,8 +308,17 @@ def train(cfg: TrainConfig, extra_callbacks: Sequence[Any] = ()) -> Path:
         st = trainer.state
         train_losses = [(h["step"], h["loss"]) for h in st.log_history if "loss" in h]
         val_losses = [(h["step"], h["eval_loss"]) for h in st.log_history if "eval_loss" in h]
+        assessment = assess(
+            initial.get("eval_loss"), val_losses, train_losses, stopped_early=st.global_step < st.max_steps,
+            n_train=len(train_ds), learning_rate=cfg.learning_rate, lora_rank=cfg.lora_rank,
+            target_modules=cfg.target_modules, epochs=cfg.epochs, epochs_completed=st.epoch or 0.0,
+        )
         summary = {
             "run_name": run_dir.name,
+            "liuhen_prompt": profile,
+            "base_fingerprint": fingerprint,
+            "init_adapter": str(cfg.init_adapter) if cfg.init_adapter else None,
+            "assessment": assessment,
             "created_at": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
             "base_model": cfg.base_model,
             "task_type": cfg.task_type,
@@ -259,6 +365,9 @@ def train(cfg: TrainConfig, extra_callbacks: Sequence[Any] = ()) -> Path:
             f"best val loss {st.best_metric:.4f}, {st.global_step} steps"
             f"{', stopped early' if summary['stopped_early'] else ''}); TensorBoard: tensorboard --logdir {cfg.effective_log_dir}"
         )
+        print(f"assessment: {assessment['verdict']}")
+        for step in assessment["next"]:
+            print(f"  next: {step}")
     state.wait_for_everyone()
     return run_dir
 

@@ -14,20 +14,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 SYSTEM = "你是留痕 HR 写作助手。按公司模板输出离职面谈记录：【离职原因】【在职体验】【意见建议】。"
 
-# Qwen2.5's chat template without the tool-calling branches (same <|im_start|>/<|im_end|> layout).
-QWEN_CHAT_TEMPLATE = (
-    "{%- if messages[0]['role'] == 'system' %}"
-    "{{- '<|im_start|>system\\n' + messages[0]['content'] + '<|im_end|>\\n' }}"
-    "{%- else %}"
-    "{{- '<|im_start|>system\\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\\n' }}"
-    "{%- endif %}"
-    "{%- for message in messages %}"
-    "{%- if (message.role == 'user') or (message.role == 'system' and not loop.first) or (message.role == 'assistant') %}"
-    "{{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>' + '\\n' }}"
-    "{%- endif %}"
-    "{%- endfor %}"
-    "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}"
-)
+from liuhen_models.tiny import QWEN_CHAT_TEMPLATE  # noqa: E402,F401  (re-exported for the tests)
 
 RECORDS = [
     (
@@ -62,52 +49,15 @@ def chat(user: str, answer: str) -> dict:
 
 
 def build_tokenizer(folder: Path):
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast
+    from liuhen_models.tiny import build_tokenizer as build
 
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=800,
-        min_frequency=1,
-        special_tokens=["<|endoftext|>", "<|im_start|>", "<|im_end|>"],
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-    )
-    tok.train_from_iterator(CORPUS * 3, trainer)
-    fast = PreTrainedTokenizerFast(
-        tokenizer_object=tok, eos_token="<|im_end|>", pad_token="<|endoftext|>", additional_special_tokens=["<|im_start|>"]
-    )
-    fast.chat_template = QWEN_CHAT_TEMPLATE
-    fast.save_pretrained(str(folder))
-    return fast
+    return build(folder, CORPUS)
 
 
 def build_tiny_qwen2(folder: Path, seed: int = 0) -> Path:
-    import torch
-    from transformers import Qwen2Config, Qwen2ForCausalLM
+    from liuhen_models.tiny import build_tiny_qwen2 as build
 
-    folder.mkdir(parents=True, exist_ok=True)
-    tokenizer = build_tokenizer(folder)
-    config = Qwen2Config(
-        vocab_size=len(tokenizer),
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=512,
-        tie_word_embeddings=True,
-        # Larger than the default 0.02 so that the frozen (tied) output layer can express a peaked
-        # distribution: a random model with tiny logits cannot be fitted through LoRA alone.
-        initializer_range=0.2,
-        bos_token_id=tokenizer.convert_tokens_to_ids("<|endoftext|>"),
-        eos_token_id=tokenizer.convert_tokens_to_ids("<|im_end|>"),
-        pad_token_id=tokenizer.convert_tokens_to_ids("<|endoftext|>"),
-    )
-    torch.manual_seed(seed)
-    Qwen2ForCausalLM(config).save_pretrained(str(folder))
-    return folder
+    return build(folder, CORPUS, seed=seed)
 
 
 @pytest.fixture(scope="session")

@@ -56,10 +56,10 @@ def test_prints_mlc_commands_and_writes_model_records(tmp_path, no_mlc, capsys):
 
 def test_options_select_quantization_lib_base_and_context(tmp_path, no_mlc):
     merged = fake_merged(tmp_path / "merged", size="7B")
-    records = convert(merged, tmp_path / "o", "acme-7b", "https://models.acme.cn/{folder}/resolve/main",
+    records = convert(merged, tmp_path / "o", "acme-7b", "https://models.acme.cn/{folder}/resolve/v1",
                       ["q4f32_1"], model_lib_base="https://libs.acme.cn/webllm/", context_window=8192)
     assert records == [{
-        "model": "https://models.acme.cn/acme-7b-q4f32_1-MLC/resolve/main/",
+        "model": "https://models.acme.cn/acme-7b-q4f32_1-MLC/resolve/v1/",
         "model_id": "acme-7b-q4f32_1",
         "model_lib": "https://libs.acme.cn/webllm/Qwen2-7B-Instruct-q4f32_1_cs1k-webgpu.wasm",
         "overrides": {"context_window_size": 8192},
@@ -110,9 +110,9 @@ def test_bad_arguments_name_the_option(tmp_path, no_mlc, capsys):
     with pytest.raises(ConfigError, match="^--weights-url:"):
         convert(merged, tmp_path / "o", "acme", "https://models.acme.cn/liuhen-exit")
     with pytest.raises(ConfigError, match="^--weights-url: huggingface.co serves one model per repository"):
-        convert(merged, tmp_path / "o", "acme", "https://huggingface.co/acme/liuhen/resolve/main/")
+        convert(merged, tmp_path / "o", "acme", "https://huggingface.co/acme/liuhen/resolve/v1/")
     with pytest.raises(ConfigError, match="^--weights-url:"):
-        convert(merged, tmp_path / "o", "acme", "http://example.com/acme/resolve/main/")
+        convert(merged, tmp_path / "o", "acme", "http://example.com/acme/resolve/v1/")
     with pytest.raises(ConfigError, match="^--model-id:"):
         convert(merged, tmp_path / "o", "acme exit", URL)
     assert main(["convert", "--merged", str(tmp_path / "nothing"), "--out", str(tmp_path / "o"),

@@ -83,3 +83,22 @@ def test_reads_the_dataset_builders_jsonl_and_masks_exactly_the_prompt(tokenizer
         answer = tokenizer.decode([t for t, label in zip(enc.input_ids, enc.labels) if label != IGNORE_INDEX])
         assert answer == messages[-1]["content"] + "<|im_end|>\n"
         assert tokenizer.decode(enc.input_ids[: enc.prompt_length]).endswith(messages[1]["content"] + "<|im_end|>\n<|im_start|>assistant\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("联系电话 13800138000", "phone number"), ("身份证 11010519491231002X", "ID number"),
+     ("邮箱 zhang.san@acme.cn", "e-mail address"), ("工资卡 4111 1111 1111 1111", "bank card number")],
+)
+def test_hand_written_jsonl_with_personal_data_is_refused(tmp_path, text, kind):
+    from liuhen_models import DataError
+    from liuhen_models.data import read_chat_jsonl
+
+    from conftest import chat, write_jsonl
+
+    f = write_jsonl(tmp_path / "train.jsonl", [chat("员工因薪酬离职。", "【离职原因】员工因薪酬离职。"), chat("T2 员工: 钱少", f"【离职原因】{text}")])
+    with pytest.raises(DataError, match=rf"train.jsonl:2: messages\[2\] \(assistant\) contains personal data \({kind}\)"):
+        read_chat_jsonl(f)
+    # Clean text with long numbers that are none of those (dates, percentages, employee numbers) passes.
+    ok = write_jsonl(tmp_path / "ok.jsonl", [chat("2024年12月31日 工号 20241231001,涨薪25%", "【离职原因】员工因薪酬离职。")])
+    assert len(read_chat_jsonl(ok)) == 1

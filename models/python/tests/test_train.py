@@ -110,3 +110,37 @@ def test_accelerate_launch_runs_the_same_entry_point_on_two_processes(tiny_model
     assert summary["device"] == "cpu x2"
     assert summary["global_steps"] == 2 * 3  # 19 examples over 2 processes x batch 4 = 3 steps per epoch
     assert result.stdout.count("adapter saved to") == 1
+
+
+def _assess(initial, val, train_last, **kw):
+    from liuhen_models.train import assess
+
+    args = dict(stopped_early=False, n_train=120, learning_rate=2e-4, lora_rank=8, target_modules=("q_proj", "v_proj"),
+                epochs=15, epochs_completed=15)
+    args.update(kw)
+    return assess(initial, [(i, v) for i, v in enumerate(val)], [(len(val), train_last)], **args)
+
+
+def test_assessment_barely_moved_names_the_knobs_of_this_run():
+    # The run: r 8, q/v only, lr 2e-4, 15 epochs, the loss barely moved and early stopping never fired.
+    a = _assess(2.10, [2.09, 2.07, 2.06, 2.05], 2.0, n_train=57)
+    assert a["val_improved"] is False and a["overfit"] is False
+    assert "barely moved (2.1000 -> best 2.0500, 2.4%)" in a["verdict"]
+    text = " ".join(a["next"])
+    for hint in ("raise learning_rate (now 0.0002; try 0.001)", "target_modules: all-linear", "lora_rank (now 8; try 16)",
+                 "early stopping never fired", "57 training examples"):
+        assert hint in text
+
+
+def test_assessment_sees_overfitting_and_points_at_the_best_evaluation():
+    a = _assess(2.0, [1.5, 1.2, 1.3, 1.45], 0.4, stopped_early=True, n_train=200)
+    assert a["val_improved"] is True and a["overfit"] is True and a["best_evaluation"] == 2
+    assert "it overfit" in a["verdict"]
+    assert any("fewer epochs (best was at evaluation 2)" in n for n in a["next"])
+    assert any("init_adapter" in n for n in a["next"])
+
+
+def test_assessment_of_a_healthy_run_that_was_still_improving():
+    a = _assess(2.0, [1.6, 1.3, 1.1], 1.0, n_train=300)
+    assert (a["val_improved"], a["overfit"]) == (True, False)
+    assert a["next"][0].startswith("it was still improving at the last evaluation")
