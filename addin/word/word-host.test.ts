@@ -283,7 +283,9 @@ describe('WordHost: audit trail in a custom XML part', () => {
     const records = await host.readAudit();
     expect(records.map((r) => r.auditId)).toEqual(['r1', 'r2']);
     expect(records[0]?.time).toBe('2026-12-01T10:00:00.000Z');
-    expect(records[1]).toMatchObject({ rowIndex: 3, fields: { nine_box: { cell: 9 } }, flags: [{ flag: 'BLOCK:HEALTH', where: 'source' }] });
+    // The protected-trait category is never stored, only counted.
+    expect(records[1]).toMatchObject({ rowIndex: 3, fields: { nine_box: { cell: 9 } }, flags: [], flagCounts: { BLOCK: 1, WARN: 0, ESCALATE: 0 } });
+    expect(mock.parts[0]?.xml).not.toContain('HEALTH');
   });
 
   it('record text with XML special characters survives', async () => {

@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import type {
   ApplyResult,
   AuditRecord,
+  AuditTrail,
   DocumentHost,
   HostCapabilities,
   InsertionPlan,
@@ -19,7 +20,8 @@ import type {
   TableRead,
 } from '../../shared/host/port';
 import { AnchorTracker } from './anchors';
-import { readAuditFile, serializeAuditFile } from './audit-file';
+import { MemoryTrail } from '../../shared/pipeline/audit-chain';
+import { appendAuditFile, readAuditTrailFile } from './audit-file';
 import {
   cellRanges,
   cellText,
@@ -42,8 +44,42 @@ const NO_EDITOR = 'Open a Markdown or text document in an editor and select the 
 interface Piece {
   auditId: string;
   uri: vscode.Uri;
-  /** The text that must be in the document once the piece was applied. */
+  /** The record text of the piece (what the audit record hashes). */
   expected: string;
+  /** Where the edit starts and ends in the document's text before the preview (`\n` line ends). */
+  start: number;
+  end: number;
+  /** The exact text the edit puts there (`\n` line ends). */
+  insert: string;
+}
+
+/**
+ * Which pieces the writer kept, read from the document's text after the refactor preview: walking the pieces in
+ * document order, a piece landed when its text stands at its place (shifted by the pieces before it) followed by
+ * the original text up to the next piece. Exact positions, not `includes()`: regeneration is deterministic, so
+ * the same text may already be in the document from an earlier insertion.
+ */
+export function landedOf<P extends { start: number; end: number; insert: string }>(before: string, after: string, pieces: readonly P[]): P[] {
+  const sorted = [...pieces].sort((a, b) => a.start - b.start);
+  const landed: P[] = [];
+  let pos = 0;
+  let cursor = 0;
+  for (const [i, p] of sorted.entries()) {
+    const gap = before.slice(cursor, p.start);
+    if (after.slice(pos, pos + gap.length) !== gap) return landed;
+    pos += gap.length;
+    cursor = p.start;
+    const nextStart = sorted[i + 1]?.start ?? before.length;
+    const tail = before.slice(p.end, Math.max(p.end, nextStart));
+    const original = before.slice(p.start, p.end);
+    if (after.startsWith(p.insert + tail, pos) && !(p.insert === original)) {
+      landed.push(p);
+      pos += p.insert.length;
+    } else if (after.startsWith(original, pos)) pos += original.length;
+    else return landed;
+    cursor = p.end;
+  }
+  return landed;
 }
 
 /** The audit file beside a document (`notes.md` -> `notes.md.liuhen-audit.json`). */
@@ -53,6 +89,11 @@ export function auditUriFor(documentUri: vscode.Uri): vscode.Uri {
 
 function normaliseEol(text: string): string {
   return text.replace(/\r\n?/g, '\n');
+}
+
+/** Offset of `position` in the document's text with `\n` line ends. */
+function offsetOf(doc: vscode.TextDocument, position: vscode.Position): number {
+  return normaliseEol(doc.getText(new vscode.Range(new vscode.Position(0, 0), position))).length;
 }
 
 function isFileNotFound(error: unknown): boolean {
@@ -65,8 +106,12 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
   private readonly anchors = new AnchorTracker();
   /** Header rows of the tables read, by table id: a plan for a table whose header changed is refused. */
   private readonly tableHeaders = new Map<string, string[]>();
-  /** Audit records of documents that have no file yet (untitled): kept for the session. */
-  private readonly unsavedAudit = new Map<string, AuditRecord[]>();
+  /** Audit trails of documents that have no file yet (untitled): kept for the session. */
+  private readonly unsavedAudit = new Map<string, MemoryTrail>();
+  /** The insertion queue: one refactor preview at a time. */
+  private applyQueue: Promise<void> = Promise.resolve();
+  /** Audit writes, one at a time (the chain has one writer). */
+  private auditWrites: Promise<void> = Promise.resolve();
   private readonly disposables: vscode.Disposable[] = [];
   private lastEditor: vscode.TextEditor | undefined;
   /** The document Liuhen last read from or wrote to: its audit file is the one `saveAudit` appends to. */
@@ -148,7 +193,21 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
     return { ok: true, table: { tableId, rows: table.rows, selectedRows } };
   }
 
-  async apply(plans: readonly InsertionPlan[]): Promise<ApplyResult> {
+  /**
+   * Applies plans as one WorkspaceEdit the writer confirms in the refactor preview. Calls join one queue: a
+   * second apply (a batch row while "Insert flagged rows" runs) waits for the first preview to close, so two
+   * previews never race over the same document.
+   */
+  apply(plans: readonly InsertionPlan[]): Promise<ApplyResult> {
+    const run = this.applyQueue.then(() => this.applyNow(plans));
+    this.applyQueue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async applyNow(plans: readonly InsertionPlan[]): Promise<ApplyResult> {
     const edit = new vscode.WorkspaceEdit();
     const pieces: Piece[] = [];
     const failed: ApplyResult['failed'] = [];
@@ -160,18 +219,31 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
       }
     }
     if (pieces.length === 0) return { inserted: [], failed, roundTrips: 0 };
+    // The documents' text before the preview: which pieces landed is read from the text after it, at their places.
+    const before = new Map<string, string>();
+    for (const p of pieces) before.set(p.uri.toString(), before.get(p.uri.toString()) ?? this.documentText(p.uri) ?? '');
     // Resolves once the writer applied (true) or discarded (false) the refactor preview.
     const applied = await vscode.workspace.applyEdit(edit);
+    const landedPieces = new Set<Piece>();
+    if (applied) {
+      for (const [key, text] of before) {
+        const after = this.documentText(vscode.Uri.parse(key)) ?? text;
+        for (const p of landedOf(text, after, pieces.filter((x) => x.uri.toString() === key))) landedPieces.add(p);
+      }
+    }
     const inserted: string[] = [];
+    const partial: string[] = [];
     const seen = new Set<string>();
     for (const piece of pieces) {
       if (seen.has(piece.auditId)) continue;
       seen.add(piece.auditId);
       const ofPlan = pieces.filter((p) => p.auditId === piece.auditId);
-      // The preview lets the writer uncheck entries: a plan counts as inserted when any of its pieces landed.
-      const landed = applied && ofPlan.some((p) => this.documentText(p.uri)?.includes(p.expected) === true);
-      if (landed) inserted.push(piece.auditId);
-      else {
+      const landed = ofPlan.filter((p) => landedPieces.has(p)).length;
+      // The preview lets the writer uncheck entries: some sections of a plan may land without the others.
+      if (landed > 0) {
+        inserted.push(piece.auditId);
+        if (landed < ofPlan.length) partial.push(piece.auditId);
+      } else {
         failed.push({
           auditId: piece.auditId,
           message: applied ? 'The writer unchecked these changes in the refactor preview.' : 'The writer discarded the proposed changes.',
@@ -179,16 +251,27 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
       }
     }
     this.lastDocument = pieces[0]?.uri ?? this.lastDocument;
-    const result: ApplyResult = { inserted, failed, roundTrips: 1 };
+    const result: ApplyResult = { inserted, failed, roundTrips: 1, ...(partial.length > 0 ? { partial } : {}) };
     // Plans that carry their audit record: stored with the insertion, only for what the writer applied.
     const byDocument = new Map<string, { uri: vscode.Uri; records: AuditRecord[] }>();
     for (const plan of plans) {
       if (!plan.audit || !inserted.includes(plan.auditId)) continue;
-      const uri = pieces.find((p) => p.auditId === plan.auditId)?.uri;
+      const ofPlan = pieces.filter((p) => p.auditId === plan.auditId);
+      const uri = ofPlan[0]?.uri;
       if (!uri) continue;
       const entry = byDocument.get(uri.toString()) ?? { uri, records: [] };
-      // The record's time is the insertion's: the writer may have reviewed the preview for a while.
-      entry.records.push({ ...plan.audit, time: new Date().toISOString() });
+      const isPartial = partial.includes(plan.auditId);
+      // The record's time is the insertion's: the writer may have reviewed the preview for a while. A partial
+      // record keeps the text that actually landed.
+      const text = isPartial ? ofPlan.filter((p) => landedPieces.has(p)).map((p) => p.expected).join('\n\n') : plan.audit.text;
+      entry.records.push({
+        ...plan.audit,
+        event: 'inserted',
+        insertion: isPartial ? 'partial' : 'whole',
+        ...(text !== undefined ? { text } : {}),
+        ...(isPartial ? { textHash: undefined } : {}),
+        time: new Date().toISOString(),
+      });
       byDocument.set(uri.toString(), entry);
     }
     for (const { uri, records } of byDocument.values()) {
@@ -207,15 +290,34 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
   }
 
   /** Appends records to the audit file beside `documentUri`; a file that is not Liuhen's is left untouched. */
-  async saveAuditFor(documentUri: vscode.Uri, records: readonly AuditRecord[]): Promise<void> {
+  saveAuditFor(documentUri: vscode.Uri, records: readonly AuditRecord[]): Promise<void> {
+    // One writer at a time: each record is chained to the one before it.
+    const run = this.auditWrites.then(() => this.appendAudit(documentUri, records));
+    this.auditWrites = run.catch(() => undefined);
+    return run;
+  }
+
+  private async appendAudit(documentUri: vscode.Uri, records: readonly AuditRecord[]): Promise<void> {
+    const stamped = records.map((r) => ({ ...r, time: r.time || new Date().toISOString() }));
     if (documentUri.scheme === 'untitled') {
       const key = documentUri.toString();
-      this.unsavedAudit.set(key, [...(this.unsavedAudit.get(key) ?? []), ...records]);
+      const trail = this.unsavedAudit.get(key) ?? new MemoryTrail();
+      this.unsavedAudit.set(key, trail);
+      await trail.save(stamped);
       return;
     }
-    const existing = await this.readAuditOf(documentUri);
     const target = auditUriFor(documentUri);
-    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(serializeAuditFile(documentUri.path, [...existing, ...records])));
+    const text = await this.readAuditText(target);
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(await appendAuditFile(text, target.path, documentUri.path, stamped)));
+  }
+
+  private async readAuditText(target: vscode.Uri): Promise<string> {
+    try {
+      return new TextDecoder().decode(await vscode.workspace.fs.readFile(target));
+    } catch (error) {
+      if (isFileNotFound(error)) return '';
+      throw error;
+    }
   }
 
   async readAudit(): Promise<AuditRecord[]> {
@@ -224,16 +326,18 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
 
   /** The audit records stored beside `documentUri` (empty when there is no file yet). */
   async readAuditOf(documentUri: vscode.Uri): Promise<AuditRecord[]> {
-    if (documentUri.scheme === 'untitled') return [...(this.unsavedAudit.get(documentUri.toString()) ?? [])];
+    return (await this.readAuditTrailOf(documentUri)).entries.flatMap((e) => (e.record ? [e.record] : []));
+  }
+
+  async readAuditTrail(): Promise<AuditTrail> {
+    return this.readAuditTrailOf(this.auditDocument());
+  }
+
+  /** The trail beside `documentUri` as stored, unreadable records included, for verification. */
+  async readAuditTrailOf(documentUri: vscode.Uri): Promise<AuditTrail> {
+    if (documentUri.scheme === 'untitled') return this.unsavedAudit.get(documentUri.toString())?.read() ?? { entries: [] };
     const target = auditUriFor(documentUri);
-    let bytes: Uint8Array;
-    try {
-      bytes = await vscode.workspace.fs.readFile(target);
-    } catch (error) {
-      if (isFileNotFound(error)) return [];
-      throw error;
-    }
-    return readAuditFile(new TextDecoder().decode(bytes), target.path);
+    return readAuditTrailFile(await this.readAuditText(target), target.path);
   }
 
   /** The document whose audit trail is meant: the one last read or written, else the active one. */
@@ -284,8 +388,10 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
       const { before, after } = separators(doc.lineAt(position.line).text, position.line + 1 < doc.lineCount ? doc.lineAt(position.line + 1).text : undefined);
       return plan.blocks.map((block) => {
         const text = renderBlock(block, flavour);
-        edit.insert(doc.uri, position, `${before}${text}${after}`, metadata(block.heading, block));
-        return { auditId: plan.auditId, uri: doc.uri, expected: text };
+        const insert = `${before}${text}${after}`;
+        edit.insert(doc.uri, position, insert, metadata(block.heading, block));
+        const at = offsetOf(doc, position);
+        return { auditId: plan.auditId, uri: doc.uri, expected: text, start: at, end: at, insert: normaliseEol(insert) };
       });
     }
     const { doc, table } = this.table(target.tableId);
@@ -294,8 +400,10 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
       const position = doc.lineAt(table.lastLine).range.end;
       const { after } = separators(doc.lineAt(table.lastLine).text, table.lastLine + 1 < doc.lineCount ? doc.lineAt(table.lastLine + 1).text : undefined);
       const text = [renderTitle(target.title, flavour), ...plan.blocks.map((b) => renderBlock(b, flavour))].join('\n\n');
-      edit.insert(doc.uri, position, `\n\n${text}${after}`, metadata(target.title));
-      return [{ auditId: plan.auditId, uri: doc.uri, expected: text }];
+      const insert = `\n\n${text}${after}`;
+      edit.insert(doc.uri, position, insert, metadata(target.title));
+      const at = offsetOf(doc, position);
+      return [{ auditId: plan.auditId, uri: doc.uri, expected: text, start: at, end: at, insert: normaliseEol(insert) }];
     }
     // table-cell: append the record to the cell, keeping the cell's text.
     const header = table.rows[0] ?? [];
@@ -316,15 +424,17 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
       const text = existing === '' ? addition : `${existing}<br>${addition}`;
       const range = new vscode.Range(lineNo, cell.start, lineNo, cell.end);
       edit.replace(doc.uri, range, ` ${text} `, metadata(label));
-      return [{ auditId: plan.auditId, uri: doc.uri, expected: addition }];
+      return [{ auditId: plan.auditId, uri: doc.uri, expected: addition, start: offsetOf(doc, range.start), end: offsetOf(doc, range.end), insert: normaliseEol(` ${text} `) }];
     }
     // The row has fewer cells than the header: add the missing ones.
     const missing = column - cells.length;
     const trimmed = line.trimEnd();
     const closed = trimmed.endsWith('|') && !trimmed.endsWith('\\|');
     const padding = `${closed ? '' : ' |'}${'  |'.repeat(missing)} ${addition} |`;
-    edit.insert(doc.uri, new vscode.Position(lineNo, trimmed.length), padding, metadata(label));
-    return [{ auditId: plan.auditId, uri: doc.uri, expected: addition }];
+    const position = new vscode.Position(lineNo, trimmed.length);
+    edit.insert(doc.uri, position, padding, metadata(label));
+    const at = offsetOf(doc, position);
+    return [{ auditId: plan.auditId, uri: doc.uri, expected: addition, start: at, end: at, insert: normaliseEol(padding) }];
   }
 
   /** Where text goes after a selection: the end of the selection's last line (never inside a paragraph line). */

@@ -46,6 +46,25 @@ export function isGuardFlag(flag: string): boolean {
   return GUARD_ACTION.test(flag);
 }
 
+/**
+ * A record as it may be stored: guard flags that name a category (a caller passing an older record, or flags
+ * by hand) become counts, and the same goes for the fields' own flag list. Storage never sees a category.
+ */
+export function withoutCategories(record: AuditRecord): AuditRecord {
+  const { flags, flagCounts } = auditFlagsOf(record.flags);
+  const fields = record.fields;
+  const fieldFlags = fields !== null && typeof fields === 'object' && !Array.isArray(fields) ? (fields as Record<string, unknown>)['flags'] : undefined;
+  const dirtyFields = Array.isArray(fieldFlags) && fieldFlags.some((f) => typeof f === 'string' && isGuardFlag(f));
+  if (flags.length === record.flags.length && record.flagCounts && !dirtyFields) return record;
+  const base = record.flagCounts ?? { BLOCK: 0, WARN: 0, ESCALATE: 0 };
+  return {
+    ...record,
+    flags,
+    flagCounts: { BLOCK: base.BLOCK + flagCounts.BLOCK, WARN: base.WARN + flagCounts.WARN, ESCALATE: base.ESCALATE + flagCounts.ESCALATE },
+    ...(dirtyFields ? { fields: { ...(fields as Record<string, unknown>), flags: (fieldFlags as unknown[]).filter((f) => typeof f !== 'string' || !isGuardFlag(f)) } } : {}),
+  };
+}
+
 /** A fresh per-document salt (32 random bytes, hex). */
 export function newSalt(): string {
   const bytes = globalThis.crypto.getRandomValues(new Uint8Array(32));
@@ -98,7 +117,7 @@ export async function sealRecords(
   for (const a of added) {
     if (seen.has(a.auditId)) continue;
     seen.add(a.auditId);
-    const { evidenceDigest, seq: _seq, prev: _prev, ...rest } = a;
+    const { evidenceDigest, seq: _seq, prev: _prev, ...rest } = withoutCategories(a);
     const record: AuditRecord = { ...rest, seq: count, prev: last === undefined ? GENESIS : await sha256Hex(last) };
     if (evidenceDigest !== undefined) record.sourceHash = await keyedSourceHash(salt, evidenceDigest);
     if (record.text !== undefined && record.textHash === undefined) record.textHash = await sha256Hex(record.text);

@@ -9,9 +9,9 @@
  * escalation export ({@link escalationToJson}), made only when the writer chooses to, from the pane.
  */
 import type { GuardHit } from '../guard/types';
-import type { AuditRecord, FlagCounts } from '../host/port';
+import type { AuditRecord } from '../host/port';
 import type { Template } from '../templates/schema';
-import { auditFlagsOf } from './audit-chain';
+import { withoutCategories } from './audit-chain';
 
 /** Byte order mark: without it Excel reads UTF-8 CSV as the local code page and garbles Chinese. */
 export const CSV_BOM = '\uFEFF';
@@ -166,18 +166,7 @@ export function auditToJson(records: readonly AuditRecord[]): string {
  * written by this version already are; older ones (which stored the categories) are reduced here.
  */
 export function sanitizeRecord(record: AuditRecord): AuditRecord {
-  const { flags, flagCounts } = auditFlagsOf(record.flags);
-  if (flags.length === record.flags.length && record.flagCounts) return record;
-  const merged: FlagCounts = record.flagCounts
-    ? { BLOCK: record.flagCounts.BLOCK + flagCounts.BLOCK, WARN: record.flagCounts.WARN + flagCounts.WARN, ESCALATE: record.flagCounts.ESCALATE + flagCounts.ESCALATE }
-    : flagCounts;
-  const fields = stripGuardFlags(record.fields);
-  return { ...record, flags, flagCounts: merged, ...(fields !== undefined ? { fields } : {}) };
-}
-
-function stripGuardFlags(fields: unknown): unknown {
-  if (!isObject(fields) || !Array.isArray(fields['flags'])) return fields;
-  return { ...fields, flags: fields['flags'].filter((f) => typeof f !== 'string' || !/^(BLOCK|WARN|ESCALATE):/.test(f)) };
+  return withoutCategories(record);
 }
 
 /** One escalation for routing to employee relations / compliance. */

@@ -43,7 +43,11 @@ describe('Export Audit Log', () => {
     expect(csv.startsWith('\uFEFF')).toBe(true); // Excel reads UTF-8 Chinese only with a BOM
     expect(csv).toContain('x1');
     expect(csv).toContain('COMP');
-    expect(csv).toContain('ESCALATE:HARASSMENT');
+    // The escalation is counted; its category is not in the file beside the document nor in the export.
+    expect(csv).not.toContain('HARASSMENT');
+    expect(text('file:///hr/zhang.md.liuhen-audit.json')).not.toContain('HARASSMENT');
+    const rows = csv.slice(1).trim().split('\r\n').map((l) => l.split(','));
+    expect(rows[1]?.[rows[0]?.indexOf('escalate_flags') ?? -1]).toBe('1');
   });
 
   it('saves JSON that reads back as the same records', async () => {
@@ -53,7 +57,9 @@ describe('Export Audit Log', () => {
     __test.pickLabel = 'JSON';
     __test.saveTarget = vscode.Uri.file('/exports/zhang.json');
     await exportAuditLog(host);
-    expect(JSON.parse(text('file:///exports/zhang.json'))).toMatchObject({ format: 'liuhen-audit', records: [record] });
+    const { flags: _flags, ...rest } = record;
+    expect(JSON.parse(text('file:///exports/zhang.json'))).toMatchObject({ format: 'liuhen-audit', records: [{ ...rest, flags: [], flagCounts: { BLOCK: 0, WARN: 0, ESCALATE: 1 } }] });
+    expect(text('file:///exports/zhang.json')).not.toContain('HARASSMENT');
   });
 
   it('tells the writer when there is nothing to export, and writes nothing', async () => {

@@ -244,7 +244,7 @@ describe('VsCodeHost: audit file beside the document', () => {
     await host.saveAudit([record('a2')]);
     expect(auditUriFor(vscode.Uri.file('/hr/zhang.md') as never).path).toBe('/hr/zhang.md.liuhen-audit.json');
     const stored = JSON.parse(new TextDecoder().decode(__test.files.get('file:///hr/zhang.md.liuhen-audit.json')));
-    expect(stored.format).toBe('liuhen-audit/1');
+    expect(stored.format).toBe('liuhen-audit/2');
     expect((await host.readAudit()).map((r) => r.auditId)).toEqual(['a1', 'a2']);
   });
 
