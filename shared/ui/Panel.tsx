@@ -25,12 +25,14 @@ import { useCallback, useEffect, useMemo, useRef, useState, type ReactElement } 
 import { EngineError } from '../engine/errors';
 import { promptProfileOf } from '../engine/model-record';
 import { detectLanguage } from '../guard/language';
+import { countChars, languageSample, sourceTooLong } from '../source/limits';
 import type { HostCapabilities, PlanTarget } from '../host/port';
 import { renderRecord } from '../output/parse';
 import type { PartialParse } from '../output/types';
 import type { GenerationResult, PipelineSource } from '../pipeline/types';
 import type { Template } from '../templates/schema';
 import { templateKey } from '../templates/load';
+import { TemplateProblems } from './TemplateProblems';
 import { AuditExport, EscalationExport, recordCopy } from './AuditExport';
 import { BatchView } from './BatchView';
 import type { PanelDeps, PanelLocale } from './deps';
@@ -55,6 +57,18 @@ const useStyles = makeStyles({
   row: { display: 'flex', flexWrap: 'wrap', columnGap: tokens.spacingHorizontalS, rowGap: tokens.spacingVerticalS, alignItems: 'center' },
   langSelect: { width: '8.5rem' },
 });
+
+/** How long the selection must rest before the pane reads it again. */
+const SELECTION_DEBOUNCE_MS = 150;
+
+/** Resolves after the browser had a chance to paint (a frame, then a task); just a task where there are no frames. */
+function nextPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && document.visibilityState === 'visible') {
+      requestAnimationFrame(() => setTimeout(resolve, 0));
+    } else setTimeout(resolve, 0);
+  });
+}
 
 type RunState =
   | { status: 'idle' }
@@ -130,9 +144,27 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
     };
   }, [host]);
 
-  // Default template (until the writer picks one): the first one in the source's language, else the UI language.
-  const pastedLang = useMemo(() => (pasted.trim() ? detectLanguage(pasted) : undefined), [pasted]);
-  const sourceLang = mode === 'paste' ? pastedLang : mode === 'selection' ? selectionLang : undefined;
+  // The document's language, from its start, read once: what the default template follows while nothing is
+  // selected (a Chinese document opened with English Word gets the Chinese template).
+  const [documentLang, setDocumentLang] = useState<'zh' | 'en' | undefined>();
+  useEffect(() => {
+    let live = true;
+    host.readDocumentStart?.(2000).then(
+      (text) => {
+        if (live && text.trim()) setDocumentLang(detectLanguage(text));
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [host]);
+
+  // Default template (until the writer picks one): the first one in the source's language, else the document's,
+  // else the UI language.
+  const pastedLang = useMemo(() => (pasted.trim() ? detectLanguage(languageSample(pasted)) : undefined), [pasted]);
+  const pastedChars = useMemo(() => countChars(pasted), [pasted]);
+  const sourceLang = (mode === 'paste' ? pastedLang : mode === 'selection' ? selectionLang : undefined) ?? documentLang;
   const template = useMemo(() => {
     const byKey = templates.find((x) => templateKey(x) === templateId);
     if (byKey) return byKey;
@@ -140,25 +172,32 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
     return templates.find((x) => x.language.startsWith(lang)) ?? templates[0];
   }, [templates, templateId, locale, sourceLang]);
 
-  // Live selection length.
+  // Live selection length: read once the selection rests (hosts fire on every cursor move and a read copies the
+  // whole selection), counted without building an array, language told from its start.
   useEffect(() => {
     let live = true;
     let seq = 0;
-    const refresh = (): void => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const read = (): void => {
       const mine = ++seq;
       host.readSelection().then(
         (snap) => {
           if (!live || mine !== seq) return;
-          setSelectionLength(Array.from(snap.text).length);
-          setSelectionLang(snap.text.trim() ? detectLanguage(snap.text) : undefined);
+          setSelectionLength(countChars(snap.text));
+          setSelectionLang(snap.text.trim() ? detectLanguage(languageSample(snap.text)) : undefined);
         },
         () => undefined,
       );
     };
-    refresh();
+    const refresh = (): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = setTimeout(read, SELECTION_DEBOUNCE_MS);
+    };
+    read();
     const off = host.onSelectionChanged(refresh);
     return () => {
       live = false;
+      if (timer !== undefined) clearTimeout(timer);
       off();
     };
   }, [host]);
@@ -187,6 +226,11 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
             setRun({ status: 'error', message: t.emptySource });
             return;
           }
+          const tooLong = sourceTooLong(countChars(snap.text));
+          if (tooLong) {
+            setRun({ status: 'error', message: tooLong[locale] });
+            return;
+          }
           source = { kind: sourceKind(snap.text, template), text: snap.text };
           target = { kind: 'after-anchor', anchor: snap.anchor };
         } else {
@@ -194,10 +238,17 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
             setRun({ status: 'error', message: t.emptySource });
             return;
           }
+          const tooLong = sourceTooLong(countChars(pasted));
+          if (tooLong) {
+            setRun({ status: 'error', message: tooLong[locale] });
+            return;
+          }
           source = { kind: sourceKind(pasted, template), text: pasted };
           target = undefined; // decided at insertion time: wherever the cursor is then
         }
         setRun({ status: 'running' });
+        // Let Cancel paint before the (bounded, synchronous) preparation of the source starts.
+        await nextPaint();
         let modelId: string;
         try {
           modelId = await controller.ensureLoaded(abort.signal);
@@ -278,7 +329,9 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
   }, [run, deps.copyText, host, locale]);
 
   const running = run.status === 'running';
-  const canGenerate = !!template && !running && model.phase !== 'unavailable' && model.phase !== 'checking' && (mode === 'selection' ? selectionLength > 0 : pasted.trim().length > 0);
+  const sourceLimit = sourceTooLong(mode === 'selection' ? selectionLength : pastedChars)?.[locale];
+  const canGenerate =
+    !!template && !running && !sourceLimit && model.phase !== 'unavailable' && model.phase !== 'checking' && (mode === 'selection' ? selectionLength > 0 : pasted.trim().length > 0);
   const suggestions = caps?.suggestions ?? true;
   const needsAck = run.status === 'done' && run.result.review.length > 0;
   const nothingUsable = run.status === 'done' && Object.values(run.result.sections).every((b) => !b.trim());
@@ -331,6 +384,7 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
           ))}
         </Select>
       </Field>
+      <TemplateProblems problems={deps.templateProblems} locale={locale} />
 
       <Field label={t.source}>
         <RadioGroup layout="horizontal" value={sourceModes.includes(mode) ? mode : 'selection'} onChange={(_, d) => setMode(d.value as SourceMode)}>
@@ -352,6 +406,11 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
             <Field label={t.pasteLabel}>
               <Textarea value={pasted} onChange={(_, d) => setPasted(d.value)} placeholder={t.pastePlaceholder} resize="vertical" rows={6} />
             </Field>
+          )}
+          {sourceLimit && (
+            <MessageBar intent="warning" data-testid="source-too-long">
+              <MessageBarBody>{sourceLimit}</MessageBarBody>
+            </MessageBar>
           )}
 
           <div className={s.row}>
