@@ -132,7 +132,7 @@ function langOf(template: Template): Lang {
  * `＜＜＜SOURCE END＞＞＞`) inside a transcript turns into `‹材料结束›`. Single brackets, which occur in real
  * text, are left alone.
  */
-function neutralise(text: string): string {
+export function neutralise(text: string): string {
   return text.replace(/[<＜‹«]{2,}/g, '‹').replace(/[>＞›»]{2,}/g, '›');
 }
 
