@@ -49,14 +49,19 @@ export const PAGES: PageEntry[] = [
 ];
 
 /** Static files copied into the output as they are (the manifest's icons under /assets/). */
-export const STATIC_DIRS: Array<{ from: string; to: string }> = [
+export const STATIC_DIRS: Array<{ from: string; to: string; ifMissing?: boolean }> = [
   { from: 'addin/assets', to: 'assets' },
   // The deployment's company models (`liuhen_models register --registry deploy/model-records.json`): kept out of
   // dist/, which every build empties, and copied beside the pages here.
   { from: 'deploy', to: '' },
+  // Empty model-records.json and templates.json where deploy/ has none, so the pages never request a missing file.
+  { from: 'addin/deployment-defaults', to: '', ifMissing: true },
 ];
-/** Which static files are served (images, and the deployment's model-records.json; not the scripts that make them). */
-const STATIC_EXTENSIONS = /(\.(png|svg|ico|jpe?g|gif|webp)|^model-records\.json)$/i;
+/**
+ * Which static files are served: images, and the deployment's model-records.json, templates.json and the
+ * template files under templates/ (not the scripts that make them).
+ */
+const STATIC_EXTENSIONS = /(\.(png|svg|ico|jpe?g|gif|webp)|^model-records\.json|^templates\.json|^templates\/.+\.json)$/i;
 
 /**
  * Pages built only with `--env bench` (into dist/bench/): the engine benchmark, which imports WebLLM's own
@@ -105,6 +110,11 @@ export interface Env {
    * out (`__LIUHEN_TEST_SEAMS__` is false), so a link cannot swap the model or engine.
    */
   testSeams?: boolean;
+  /**
+   * Build against web-llm 0.2.79 (`@mlc-ai/web-llm-0279`) instead of the pinned version: only for the real-runtime
+   * test (test/runtime/), into its own `outDir`.
+   */
+  webllm0279?: boolean;
 }
 
 /** webpack-cli's argv (the part used here). */
@@ -165,11 +175,11 @@ class CspPlugin {
 }
 
 class CopyStaticPlugin {
-  constructor(private readonly dirs: Array<{ from: string; to: string }>) {}
+  constructor(private readonly dirs: Array<{ from: string; to: string; ifMissing?: boolean }>) {}
   apply(compiler: Compiler): void {
     compiler.hooks.thisCompilation.tap('CopyStaticPlugin', (compilation) => {
       compilation.hooks.processAssets.tap({ name: 'CopyStaticPlugin', stage: compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL }, () => {
-        for (const { from, to } of this.dirs) {
+        for (const { from, to, ifMissing } of this.dirs) {
           const dir = path.resolve(root, from);
           if (!existsSync(dir)) continue;
           compilation.contextDependencies.add(dir);
@@ -177,8 +187,9 @@ class CopyStaticPlugin {
             for (const name of readdirSync(d)) {
               const full = path.join(d, name);
               if (statSync(full).isDirectory()) walk(full);
-              else if (STATIC_EXTENSIONS.test(name)) {
+              else {
                 const rel = path.posix.join(to, path.relative(dir, full).split(path.sep).join('/'));
+                if (!STATIC_EXTENSIONS.test(rel) || (ifMissing && compilation.getAsset(rel))) continue;
                 compilation.emitAsset(rel, new compiler.webpack.sources.RawSource(readFileSync(full)));
               }
             }
@@ -211,7 +222,12 @@ export function pagesConfig(env: Env = {}, argv: Argv = {}): Configuration {
       publicPath: 'auto',
       clean: true,
     },
-    resolve: { extensions: ['.ts', '.tsx', '.js', '.mjs'] },
+    resolve: {
+      extensions: ['.ts', '.tsx', '.js', '.mjs'],
+      // The real-runtime test only (test/runtime): the product's worker built against web-llm 0.2.79, the one
+      // version whose model library links offline. The product keeps its pinned version.
+      ...(env.webllm0279 ? { alias: { '@mlc-ai/web-llm$': path.resolve(root, 'node_modules/@mlc-ai/web-llm-0279/lib/index.js') } } : {}),
+    },
     module: {
       rules: [
         {

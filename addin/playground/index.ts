@@ -13,7 +13,7 @@
 import { FluentProvider } from '@fluentui/react-components';
 import { createElement } from 'react';
 import { createRoot } from 'react-dom/client';
-import { loadRegistryFile } from '../../models/registry/file';
+import { loadDeployment } from '../deployment';
 import type { GpuCapabilities } from '../../shared/engine/capabilities';
 import type { LlmEngine } from '../../shared/engine/port';
 import { WebLlmEngine } from '../../shared/engine/webllm-engine';
@@ -60,15 +60,18 @@ createRoot(docRoot).render(
   createElement(FluentProvider, { theme: fluentTheme, style: { minHeight: '100%', backgroundColor: 'transparent' } }, createElement(PlaygroundDocument, { host, ...(sample ? { initialSample: sample.id } : {}) })),
 );
 
-// A company's merged models: model-records.json beside the page, as in the task pane (?registry=<url> in test builds only).
+// The company's models and templates: model-records.json and templates.json beside the page, as in the task pane
+// (?registry=<url> in test builds only).
 const registryUrl = (testBuild ? params.get('registry') : null) ?? './model-records.json';
-void loadRegistryFile(registryUrl).then(({ registry, preference, problems }) => {
+void loadDeployment({ models: registryUrl }).then(({ registry, modelPreference, registryProblems, templates, templateProblems }) => {
   mountPanel(panelRoot, {
     host,
     createEngine: seam.createEngine ?? (() => new WebLlmEngine({ registry })),
     registry,
-    modelPreference: preference,
-    registryProblems: problems,
+    modelPreference,
+    registryProblems,
+    templates,
+    templateProblems,
     ...(theme ? { theme } : {}),
     ...(seam.detectCapabilities ? { detectCapabilities: seam.detectCapabilities } : {}),
   });

@@ -3,10 +3,10 @@
  * only code that touches `Word.*`) and the WebLLM engine (WebLLM itself loads in the engine worker's chunk,
  * after the pane has painted). Follows Office's theme and display language.
  */
-import { loadRegistryFile } from '../../models/registry/file';
 import { WebLlmEngine } from '../../shared/engine/webllm-engine';
 import { mountPanel } from '../../shared/ui';
 import { WordHost } from '../word/word-host';
+import { loadDeployment } from '../deployment';
 import { officeThemeKind } from './theme';
 
 function showFatal(root: HTMLElement, message: string): void {
@@ -33,16 +33,18 @@ if (typeof Office === 'undefined') {
     // Test seam (as in the playground): an end-to-end test may define window.__LIUHEN_TEST__ before this script.
     // Test builds only: production bundles compile it out (webpack.config.ts, --env testSeams).
     const seam = (typeof __LIUHEN_TEST_SEAMS__ !== 'undefined' && __LIUHEN_TEST_SEAMS__ ? window.__LIUHEN_TEST__ : undefined) ?? {};
-    // The company's merged models, if the admin deployed a model-records.json beside the task pane (one
-    // same-origin request; a missing file is the normal case).
-    void loadRegistryFile().then(({ registry, preference, problems }) => {
+    // The company's models and templates: model-records.json and templates.json beside the task pane (the build
+    // writes empty ones that the admin's deployment replaces; addin/deployment.ts).
+    void loadDeployment().then(({ registry, modelPreference, registryProblems, templates, templateProblems }) => {
       mountPanel(root, {
         host: new WordHost(),
         createEngine: seam.createEngine ?? (() => new WebLlmEngine({ registry })),
         ...(seam.detectCapabilities ? { detectCapabilities: seam.detectCapabilities } : {}),
         registry,
-        modelPreference: preference,
-        registryProblems: problems,
+        modelPreference,
+        registryProblems,
+        templates,
+        templateProblems,
         ...(theme ? { theme } : {}),
       });
     }).catch((error: unknown) => showFatal(root, `Liuhen could not start: ${String(error)}`));

@@ -44,6 +44,11 @@ export interface PanelDeps {
    * model area so an admin sees why a custom model is missing.
    */
   registryProblems?: readonly string[];
+  /**
+   * Problems found in the company's template files (shared/templates `loadTemplateFiles`: templates.json and the
+   * files it lists), shown under the template picker so an admin sees why a company template is missing.
+   */
+  templateProblems?: readonly string[];
   /** The writer's or admin's model preference (a specific model id, family, low-power). */
   modelPreference?: ModelPreference;
   /**

@@ -243,6 +243,13 @@ describe('panel: company models', { timeout: 40_000 }, () => {
     expect(box.textContent).toContain('部分公司模型未能加入');
     expect(box.textContent).toContain('model-records.json: [0] model: must be an absolute https URL');
   });
+
+  it('shows the problems of the company template files under the template picker, naming the file', async () => {
+    setup({ deps: { locale: 'en', templateProblems: ['acme.json: grammar: its output grammar would be rejected by the WebLLM runtime (grammar line 3: an unpaired surrogate)'] } });
+    const box = await screen.findByTestId('template-problems', {}, { timeout: 10_000 });
+    expect(box.textContent).toContain('Some company templates could not be added (templates.json):');
+    expect(box.textContent).toContain('acme.json: grammar: its output grammar would be rejected by the WebLLM runtime');
+  });
 });
 
 describe('panel: template language', { timeout: 40_000 }, () => {
@@ -255,6 +262,18 @@ describe('panel: template language', { timeout: 40_000 }, () => {
     await waitFor(() => expect(picker().value).toBe('exit-interview@zh-CN'));
     fireEvent.change(picker(), { target: { value: 'exit-interview@en' } });
     act(() => host.select(`${E3.source}\n`));
+    await waitFor(() => expect(picker().value).toBe('exit-interview@en'));
+  });
+
+  it('with nothing selected, follows the language of the document, not the UI', async () => {
+    const host = new MemoryHost({ name: 'Word', suggestions: true, comments: true, tables: true, displayLanguage: 'en-US' });
+    host.documentText = E3.source;
+    setup({ host });
+    await screen.findByText('Current selection');
+    const picker = (): HTMLSelectElement => screen.getByTestId('template') as unknown as HTMLSelectElement;
+    await waitFor(() => expect(picker().value).toBe('exit-interview@zh-CN'));
+    // A selection in another language wins over the document's.
+    act(() => host.select('The employee is leaving for a higher salary and a clearer promotion path elsewhere.'));
     await waitFor(() => expect(picker().value).toBe('exit-interview@en'));
   });
 });
