@@ -23,3 +23,4 @@ export {
 } from './terms';
 export { NameDataSchema, type NameData } from './names';
 export { normalizeText, type NormalizedText } from './normalize';
+export { guardOutput, isLanguageMismatch, stripMarkup, type OutputGuardResult, type OutputMarkup } from './output';

@@ -12,14 +12,14 @@
 import { EngineError, isEngineError } from '../engine/errors';
 import type { GenerateRequest, GenerationUsage, LlmEngine } from '../engine/port';
 import { estimateChatTokens } from '../engine/tokens';
-import { scanTerms, type GuardHit } from '../guard';
-import { deriveContract, parsePartial, renderRecord, repairOutput, type OutputProblem, type RepairResult, type SectionTexts } from '../output';
+import type { GuardHit } from '../guard';
+import { deriveContract, parsePartial, repairOutput, type OutputProblem, type RepairResult } from '../output';
 import { profileTemplate, render, renderCondense, type ChatMessage, type PromptProfile, type PromptSource } from '../prompt';
 import { chunkSource, detectLowInformation, estimateTokens, missingFields, type NormalisedSource } from '../source';
 import type { Template } from '../templates/schema';
 import type { AuditFlag } from '../host/port';
 import { detectFieldConflicts, lowerConfidences } from './conflicts';
-import { guardLanguage, prepareEvidence, type Evidence } from './evidence';
+import { checkOutput, guardLanguage, prepareEvidence, type Evidence } from './evidence';
 import { auditFlagsOf } from './audit-chain';
 import { newAuditId, sha256Hex } from './hash';
 import { contractTemplate, enforcePlacement, withPlacement } from './ninebox';
@@ -183,14 +183,6 @@ async function recordMessages(run: Run, evidence: Evidence, maxTokens: number, f
   throw new EngineError('context-overflow', { estimatedTokens: promptTokens(direct), maxTokens, contextWindow: run.window });
 }
 
-function sectionsText(template: Template, sections: SectionTexts): string {
-  try {
-    return renderRecord(template, sections);
-  } catch {
-    return Object.values(sections).join('\n');
-  }
-}
-
 /** Record flags the model wrote in its fields (`flags: ["CONTRADICTION"]`). */
 function modelFlags(fields: unknown): string[] {
   if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) return [];
@@ -245,7 +237,7 @@ export const generate: Generate = async (input: GenerateInput): Promise<Generati
   let refusal: GenerationResult['refusal'];
   if (source.kind === 'table-row') {
     for (const name of missingFields({ fields: source.fields }, template.expectedFields)) pushFlag(flags, `MISSING:${name}`, 'source');
-    conflicts = detectFieldConflicts(evidence.fields ?? {}, lang);
+    conflicts = detectFieldConflicts(evidence.conflictFields ?? evidence.fields ?? {}, lang);
     if (conflicts.length > 0) pushFlag(flags, 'FIELD_CONFLICT', 'source');
     const row = assessRow(template, evidence.fields ?? {});
     if (row.low) {
@@ -316,13 +308,15 @@ export const generate: Generate = async (input: GenerateInput): Promise<Generati
   if (conflicts.length > 0 && fields !== undefined) fields = withConflictFlag(template, lowerConfidences(fields, CONFLICT_CONFIDENCE_FACTOR));
   const problems: OutputProblem[] = [...repaired.problems];
 
-  const outputHits: GuardHit[] = scanTerms(sectionsText(template, repaired.sections), { language: lang });
-  for (const h of outputHits) pushFlag(flags, h.flag, 'output');
+  // The output gets the source's guard (personal data, traits, allegations, names) plus markup and language
+  // checks; allegations withheld from the model become one fixed neutral line in the record.
+  const checked = checkOutput(template, repaired.sections, evidence.escalations);
+  const outputHits: GuardHit[] = checked.hits;
+  for (const f of checked.flags) pushFlag(flags, f, 'output');
   for (const f of modelFlags(fields)) pushFlag(flags, f, 'fields');
 
-  const review: ReviewReason[] = [];
-  if (outputHits.some((h) => h.action === 'BLOCK')) review.push('blocked-terms');
-  if ([...evidence.guard.hits, ...outputHits].some((h) => h.action === 'ESCALATE')) review.push('escalation');
+  const review: ReviewReason[] = [...checked.review];
+  if (!review.includes('escalation') && evidence.guard.hits.some((h) => h.action === 'ESCALATE')) review.push('escalation');
   if (problems.length > 0) review.push('contract-problems');
   if (streamed.finishReason === 'length') review.push('truncated');
 
@@ -332,7 +326,7 @@ export const generate: Generate = async (input: GenerateInput): Promise<Generati
     templateId: template.id,
     modelId: input.modelId,
     finishReason: streamed.finishReason,
-    sections: repaired.sections,
+    sections: checked.sections,
     ...(fields !== undefined ? { fields } : {}),
     repaired: repaired.fixed,
     problems,

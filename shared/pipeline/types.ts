@@ -49,6 +49,8 @@ export interface Withheld {
   where: string;
   /** Guard flags that caused it, e.g. `BLOCK:MATERNITY`, `THIRD_PARTY_NAME`. */
   reasons: string[];
+  /** For allegations (ESCALATE): who should handle them, e.g. `员工关系/法务部门`. */
+  handlers?: string[];
 }
 
 /** Two or more table fields that contradict each other (the FIELD_CONFLICT flag). */
@@ -60,7 +62,17 @@ export interface FieldConflict {
 }
 
 /** Why a result should not be inserted without the writer looking at it first. */
-export type ReviewReason = 'blocked-terms' | 'escalation' | 'contract-problems' | 'truncated';
+export type ReviewReason =
+  | 'blocked-terms'
+  | 'escalation'
+  | 'contract-problems'
+  | 'truncated'
+  /** The model wrote personal data (a phone number, an ID, a name); it was replaced by a placeholder. */
+  | 'personal-data'
+  /** The model wrote markup (HTML, script, `javascript:`); it was removed. */
+  | 'markup'
+  /** The output is not in the template's language. */
+  | 'language-mismatch';
 
 /** The outcome of one generation. */
 export interface GenerationResult {

@@ -172,6 +172,7 @@ export function FlagsView({ result, strings: t }: { result: GenerationResult; st
             {result.withheld?.map((w, i) => (
               <li key={i} data-where={w.where}>
                 {w.where}: {w.reasons.join(' · ')}
+                {(w.handlers?.length ?? 0) > 0 && ` → ${w.handlers?.join(' · ') ?? ''}`}
               </li>
             ))}
           </ul>

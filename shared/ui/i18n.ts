@@ -85,6 +85,9 @@ const en = {
     escalation: 'The source contains an allegation: refer it to employee relations / compliance instead of summarising it.',
     'contract-problems': 'The output does not fully follow the template.',
     truncated: 'The output is incomplete.',
+    'personal-data': 'The model wrote personal data (a number, an address or a name); it was replaced by a placeholder.',
+    markup: 'The model wrote HTML or script; it was removed.',
+    'language-mismatch': "The output is not in the template's language.",
   } satisfies Record<ReviewReason, string>,
   problem: {
     'missing-section': 'A section is missing',
@@ -210,6 +213,9 @@ const zh: Strings = {
     escalation: '来源中包含投诉或指控：请转交员工关系/合规处理，不要概括记录。',
     'contract-problems': '输出未完全符合模板。',
     truncated: '输出不完整。',
+    'personal-data': '模型写出了个人信息(号码、地址或姓名),已替换为占位符。',
+    markup: '模型输出了 HTML 或脚本,已删除。',
+    'language-mismatch': '输出语言与模板语言不一致。',
   },
   problem: {
     'missing-section': '缺少段落',

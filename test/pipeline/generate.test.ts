@@ -8,6 +8,7 @@ import exitJson from '../../../shared/fixtures/exit-interviews.json';
 import talentJson from '../../../shared/fixtures/talent-reviews.json';
 import { exitFixtures, talentFixtures, exitZh, talentZh, englishExit, englishTalent, exitEn, talentEn } from '../../shared/output/test-fixtures';
 import { buildMessages, generate, promptTokens } from '../../shared/pipeline/generate';
+import { escalationLine } from '../../shared/pipeline/evidence';
 import type { GenerationResult, PipelineSource } from '../../shared/pipeline/types';
 import type { Template } from '../../shared/templates/schema';
 import { EngineError } from '../../shared/engine/errors';
@@ -56,7 +57,12 @@ describe('generate: exit-interview fixtures', () => {
       expect(result.finishReason).toBe('stop');
       expect(result.problems).toEqual([]);
       expect(Object.keys(result.sections)).toEqual(exitZh.sections.map((s) => s.key));
-      expect(result.sections).toEqual(fixture.sections);
+      // A source with an allegation gets the fixed neutral escalation line after the last section's body.
+      const escalated = c.expected.flags.some((f) => f.startsWith('ESCALATE:'));
+      const last = exitZh.sections[exitZh.sections.length - 1]?.key ?? '';
+      const expected = { ...fixture.sections };
+      if (escalated) expected[last] = `${expected[last] ?? ''}\n${escalationLine('zh', ['员工关系/合规部门'])}`;
+      expect(result.sections).toEqual(expected);
       const flags = result.flags.map((f) => f.flag);
       for (const f of c.expected.flags) expect(flags).toContain(f);
       for (const r of c.expected.redactions ?? []) expect(result.redactions.map((x) => x.type)).toContain(r.type);
@@ -74,16 +80,21 @@ describe('generate: exit-interview fixtures', () => {
     });
   }
 
-  it('E3: escalations ask for review, protected sentences are withheld, the allegation itself stays', async () => {
+  // Was: "the allegation itself stays" in the prompt. DESIGN.md and issue 13: allegations are escalated, not
+  // summarised — the sentence is withheld and the record gets a fixed neutral line naming who handles it.
+  it('E3: escalations ask for review; protected and allegation sentences are withheld; the record gets the neutral line', async () => {
     const c = exitCases.find((x) => x.id === 'E3');
     const fixture = outputs.get('E3');
     if (!c || !fixture) throw new Error('E3 missing');
     const { result, engine } = await run(exitZh, { kind: c.kind, text: c.source }, fixture.text);
     expect(result.review).toContain('escalation');
     expect(result.withheld?.map((w) => w.where)).toEqual(expect.arrayContaining(['T2', 'T3', 'T5']));
+    expect(result.withheld?.some((w) => (w.handlers ?? []).some((h) => h.includes('员工关系')))).toBe(true);
     const prompt = promptText(engine);
-    expect(prompt).toContain('女生结了婚就不适合跑外地项目');
+    expect(prompt).not.toContain('女生结了婚就不适合跑外地项目');
+    expect(prompt).toContain('[此处为员工反映的需另行处理的事项,已略去]');
     expect(prompt).toContain('[此处涉及个人敏感信息,已略去]');
+    expect(Object.values(result.sections).join('\n')).toMatch(/反映了需另行核实的事项,已转交员工关系\/合规部门处理/);
   });
 
   it('E4: sparse notes are flagged LOW_INFORMATION and the ID number is redacted before prompting', async () => {
