@@ -254,6 +254,11 @@ export class PlaygroundHost implements DocumentHost {
     return Promise.resolve(sel ? { text: sel.text, anchor: sel.anchor } : { text: '', anchor: 'end' });
   }
 
+  readDocumentStart(maxChars: number): Promise<string> {
+    const text = this.blocks.flatMap((b) => (b.kind === 'p' && !b.suggestion ? [b.text] : [])).join('\n');
+    return Promise.resolve(text.slice(0, maxChars));
+  }
+
   onSelectionChanged(listener: () => void): () => void {
     this.selectionListeners.add(listener);
     return () => this.selectionListeners.delete(listener);

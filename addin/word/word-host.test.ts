@@ -96,6 +96,14 @@ describe('WordHost: selection and insertion', () => {
     expect(sel.anchor).not.toBe('');
   });
 
+  it('reads the start of the document in one round trip, for its language while nothing is selected', async () => {
+    const { mock, host } = setup({ body: [...BODY, [['姓名', '评语'], ['员工01', '']], 'The end.'] });
+    const before = mock.syncs;
+    expect(await host.readDocumentStart(2000)).toBe(`${BODY.join('\n')}\nThe end.`);
+    expect(mock.syncs - before).toBe(1);
+    expect(await host.readDocumentStart(4)).toBe('面谈记录');
+  });
+
   it('inserts heading and paragraphs in order, with styles, as tracked changes, then restores the writer\'s mode', async () => {
     const { mock, host } = setup({ body: BODY, selection: { paragraphs: [1, 2] }, trackingMode: 'TrackMineOnly' });
     const sel = await host.readSelection();

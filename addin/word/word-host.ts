@@ -192,6 +192,16 @@ export class WordHost implements DocumentHost {
     return snapshot;
   }
 
+  async readDocumentStart(maxChars: number): Promise<string> {
+    // The first paragraphs only ($top), in one round trip: the whole body of a long document would be slow.
+    return Word.run(async (context) => {
+      const paragraphs = context.document.body.paragraphs;
+      paragraphs.load({ text: true, $top: 40 });
+      await context.sync();
+      return wordText(paragraphs.items.map((p) => p.text).join('\n')).slice(0, maxChars);
+    });
+  }
+
   private async release(range: Word.Range): Promise<void> {
     try {
       await Word.run(range, async (context) => {

@@ -256,6 +256,12 @@ export interface DocumentHost {
   readSelection(): Promise<SelectionSnapshot>;
   /** Calls `listener` when the selection changes (for a live length display); returns an unsubscribe function. */
   onSelectionChanged(listener: () => void): () => void;
+  /**
+   * The start of the document's text (about `maxChars` characters, paragraphs separated by `\n`), so that while
+   * nothing is selected the default template follows the document's language rather than the UI's. Optional:
+   * a host that cannot read it cheaply leaves it out, and the UI language is used.
+   */
+  readDocumentStart?(maxChars: number): Promise<string>;
   /** Reads the table around the selection. */
   readTable(): Promise<TableRead>;
   /**

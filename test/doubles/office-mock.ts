@@ -509,12 +509,32 @@ class MockTrackedChanges extends Loadable {
   }
 }
 
+/** `body.paragraphs`: the body's own paragraphs (not those inside tables), loaded with `{ text: true, $top }`. */
+class MockParagraphCollection extends Loadable {
+  private loaded: Array<{ text: string }> | undefined;
+
+  override load(options?: string | string[] | { $top?: number }): this {
+    const top = typeof options === 'object' && !Array.isArray(options) ? options.$top : undefined;
+    this.queue(() => {
+      const paragraphs = this.context.word.body.filter((n): n is MockParagraph => !isTable(n));
+      this.loaded = paragraphs.slice(0, top ?? paragraphs.length).map((p) => ({ text: p.text }));
+    });
+    return this;
+  }
+
+  get items(): Array<{ text: string }> {
+    if (!this.loaded) throw new Error(NOT_LOADED);
+    return this.loaded;
+  }
+}
+
 class MockDocument extends Loadable {
   readonly customXmlParts: { getByNamespace(ns: string): MockPartCollection; add(xml: string): void };
   readonly contentControls = {
     getByTag: (tag: string): MockControlCollection => new MockControlCollection(this.context, tag),
   };
   readonly body = {
+    paragraphs: new MockParagraphCollection(this.context),
     getTrackedChanges: (): MockTrackedChanges => {
       if (this.context.word.wordApi < 1.6) throw new Error('ApiNotFound: getTrackedChanges needs WordApi 1.6');
       return new MockTrackedChanges(this.context);

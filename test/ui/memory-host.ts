@@ -19,8 +19,13 @@ export class MemoryHost implements DocumentHost {
   capabilities(): Promise<HostCapabilities> {
     return Promise.resolve(this.caps);
   }
+  /** The document's text (for readDocumentStart); undefined: this host does not offer it. */
+  documentText: string | undefined;
   readSelection(): Promise<SelectionSnapshot> {
     return Promise.resolve({ ...this.selection });
+  }
+  readDocumentStart(maxChars: number): Promise<string> {
+    return this.documentText === undefined ? Promise.reject(new Error('no document text here')) : Promise.resolve(this.documentText.slice(0, maxChars));
   }
   onSelectionChanged(listener: () => void): () => void {
     this.listeners.add(listener);
