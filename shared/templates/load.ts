@@ -49,8 +49,41 @@ export function grammarProblems(template: Template, file: string): TemplateProbl
   }));
 }
 
+/**
+ * How deeply a template file may nest (objects and arrays). Real templates nest under ten levels (fields of an
+ * object of an array); validation and grammar derivation recurse, so a file nested thousands of levels deep would
+ * otherwise exhaust the stack (RangeError) and, before that, take seconds.
+ */
+export const MAX_TEMPLATE_DEPTH = 32;
+
+/** The nesting depth of a JSON value, walked without recursion; stops counting past `limit`. */
+function jsonDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (typeof v !== 'object' || v === null) continue;
+    deepest = Math.max(deepest, d);
+    if (deepest > limit) return deepest;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  }
+  return deepest;
+}
+
 /** Validates parsed JSON as a template, including the runtime grammar rule. Never throws. */
 export function parseTemplate(json: unknown, file: string): TemplateLoadResult {
+  if (jsonDepth(json, MAX_TEMPLATE_DEPTH) > MAX_TEMPLATE_DEPTH) {
+    return { ok: false, problems: [{ file, field: '', message: `nested more than ${MAX_TEMPLATE_DEPTH} levels deep (objects and lists); a template needs far fewer` }] };
+  }
+  try {
+    return validateTemplate(json, file);
+  } catch (e) {
+    // Documented never to throw: whatever a validator or the grammar derivation throws becomes a problem.
+    return { ok: false, problems: [{ file, field: '', message: `cannot be read as a template (${e instanceof Error ? e.message : String(e)})` }] };
+  }
+}
+
+function validateTemplate(json: unknown, file: string): TemplateLoadResult {
   const r = TemplateSchema.safeParse(json);
   if (r.success) {
     const grammar = grammarProblems(r.data, file);
