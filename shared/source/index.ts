@@ -6,7 +6,7 @@ export type { Chunk, NormalisedSource, SpeakerRole, TableReadResult, TableRecord
 export { normaliseSource, renderTurn, renderTurns } from './normalise';
 export { assessInformation, contentUnits, detectLowInformation } from './information';
 export type { InformationAssessment } from './information';
-export { isMissingValue, missingFields, recordToText, tableToRecords } from './table';
+export { fieldKey, isMissingValue, matchField, missingFields, recordToText, tableToRecords } from './table';
 export type { TableReadOptions } from './table';
 export { parseMarkdownTable } from './markdown';
 export { estimateTokens } from './tokens';

@@ -254,3 +254,16 @@ describe('tableToRecords properties', () => {
     );
   });
 });
+
+describe('missingFields: expected fields match headers loosely', () => {
+  it('a bracketed note, case and spacing do not make a field missing; aliases count', () => {
+    expect(missingFields({ fields: { '绩效(近三期)': 'B/A/A', 潜力: '高', 岗位: '工程师' } }, ['岗位', '绩效', '潜力'])).toEqual([]);
+    expect(missingFields({ fields: { Role: 'Engineer', Rating: 'A', potential: 'High' } }, ['Role', 'Performance', 'Potential'])).toEqual([]);
+    expect(missingFields({ fields: { 考核结果: 'A', 岗位: 'x' } }, ['岗位', '绩效', '潜力'])).toEqual(['潜力']);
+  });
+
+  it('a placeholder value under a loosely matched name still counts as missing', () => {
+    expect(missingFields({ fields: { '绩效（2025）': '—' } }, ['绩效'])).toEqual(['绩效']);
+    expect(missingFields({ fields: { 备注: '很好' } }, ['绩效'])).toEqual(['绩效']);
+  });
+});

@@ -5,6 +5,7 @@
  */
 import { cleanInline, hasHan, joinLines } from './text';
 import type { TableReadResult, TableRecord } from './types';
+import fieldAliases from './field-aliases.json';
 
 /** Options of `tableToRecords`. */
 export interface TableReadOptions {
@@ -200,15 +201,52 @@ export function isMissingValue(value: string | undefined): boolean {
 }
 
 /**
+ * A header name reduced for matching: bracketed notes dropped (`绩效(近三期)`, `Rating [2025]`), case folded,
+ * spacing and punctuation removed.
+ */
+export function fieldKey(name: string): string {
+  return name
+    .replace(/[(（[【<《][^)）\]】>》]{0,40}[)）\]】>》]/gu, '')
+    .toLowerCase()
+    .replace(/[\s\p{P}\p{S}]+/gu, '');
+}
+
+const ALIAS_GROUP: ReadonlyMap<string, number> = new Map(
+  (fieldAliases as { groups: string[][] }).groups.flatMap((group, i) => group.map((name) => [fieldKey(name), i] as const)),
+);
+
+/**
+ * The header name in `names` that stands for the expected field `name`: the same name; else the same after
+ * {@link fieldKey} (`绩效` ↔ `绩效(近三期)`, `performance` ↔ `Performance`); else a name in the same alias group
+ * (./field-aliases.json: `Rating` ↔ `Performance`); else a name that starts with the expected one (`绩效等级` for
+ * `绩效`). Undefined when none does.
+ */
+export function matchField(names: readonly string[], name: string): string | undefined {
+  if (names.includes(name)) return name;
+  const key = fieldKey(name);
+  if (key === '') return undefined;
+  const keys = names.map((n) => fieldKey(n));
+  const same = keys.indexOf(key);
+  if (same >= 0) return names[same];
+  const group = ALIAS_GROUP.get(key);
+  if (group !== undefined) {
+    const alias = keys.findIndex((k) => ALIAS_GROUP.get(k) === group);
+    if (alias >= 0) return names[alias];
+  }
+  const prefixed = keys.findIndex((k) => k.startsWith(key));
+  return prefixed >= 0 ? names[prefixed] : undefined;
+}
+
+/**
  * The names in `expected` whose value in `record` is absent or a placeholder (see `isMissingValue`), in the
- * order of `expected`. A name matches exactly, else case-insensitively.
+ * order of `expected`. Names match as {@link matchField} says, so `绩效(近三期)` fills `绩效` and `Rating` fills
+ * `Performance`.
  */
 export function missingFields(record: Pick<TableRecord, 'fields'>, expected: readonly string[]): string[] {
   const fields = record.fields;
-  const byLower = new Map<string, string>();
-  for (const name of Object.keys(fields)) if (!byLower.has(name.toLowerCase())) byLower.set(name.toLowerCase(), name);
+  const names = Object.keys(fields);
   return expected.filter((name) => {
-    const key = Object.hasOwn(fields, name) ? name : byLower.get(name.toLowerCase());
+    const key = matchField(names, name);
     return key === undefined || isMissingValue(fields[key]);
   });
 }
