@@ -105,6 +105,20 @@ describe('chooseModel', () => {
     expect(choice.explanation.en).toContain('does not support 16-bit shaders');
   });
 
+  it('software renderer with a default model named by the company file (or settings): keeps that model, and still says it is a software renderer', async () => {
+    const caps = await detectCapabilities(fakeGpu({ info: swiftshader, maxBufferSize: GiB, maxStorageBufferBindingSize: GiB }), true);
+    const wanted = 'Qwen2.5-1.5B-Instruct-q4f32_1-MLC';
+    const choice = chooseModel(caps, BUILTIN_REGISTRY, { modelId: wanted });
+    if (!choice.ok) throw new Error('expected a model');
+    expect(choice.entry.record.model_id).toBe(wanted);
+    expect(choice.reasons).toContain('software-renderer');
+    expect(choice.explanation.en).toContain('only a software renderer (swiftshader): writing with');
+    expect(choice.explanation['zh-CN']).toContain('软件渲染器');
+    // A preferred family too.
+    const family = chooseModel(caps, BUILTIN_REGISTRY, { family: BUILTIN_REGISTRY.defaultFamily });
+    expect(family.ok && family.explanation.en).toContain('software renderer');
+  });
+
   it('low-power preference: smallest model', async () => {
     const caps = await detectCapabilities(fakeGpu({ features: ['shader-f16'] }), true);
     const choice = chooseModel(caps, BUILTIN_REGISTRY, { power: 'low-power' });

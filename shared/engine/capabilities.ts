@@ -136,6 +136,8 @@ export type ChoiceReason =
   | 'no-shader-f16'
   | 'small-buffers'
   | 'software-adapter'
+  /** A software renderer, but the model was not switched for it (set by the settings or the company file, or already the smallest). */
+  | 'software-renderer'
   | 'low-power';
 
 /** The result of {@link chooseModel}. */
@@ -231,6 +233,11 @@ function sentenceFor(reasons: ChoiceReason[], entry: ModelEntry, caps: GpuCapabi
     en.push(`You asked to save power, so Liuhen uses the smaller model ${name}.`);
     zh.push(`您选择了节能模式，因此留痕使用较小的模型 ${name}。`);
   }
+  if (reasons.includes('software-renderer')) {
+    const arch = caps.adapterInfo?.architecture ? ` (${caps.adapterInfo.architecture})` : '';
+    en.push(`The browser has no hardware graphics card to use, only a software renderer${arch}: writing with ${name} will be slow.`);
+    zh.push(`浏览器没有可用的硬件显卡，只有软件渲染器${arch}：使用 ${name} 生成会很慢。`);
+  }
   const subjectEn = sized ? 'its' : 'the';
   const ofEn = sized ? '' : ` of ${name}`;
   const ofZh = sized ? '其' : ` ${name} 的`;
@@ -274,6 +281,7 @@ export function chooseModel(caps: GpuCapabilities, registry: ModelRegistry, pref
       explicit = true;
       if (runnable(wanted, caps)) {
         reasons.push('preferred');
+        if (caps.isFallbackAdapter) reasons.push('software-renderer');
         if (!caps.shaderF16 && wanted.quantization !== 'q4f16_1') reasons.push('no-shader-f16');
         return { ok: true, entry: wanted, reasons, explanation: sentenceFor(reasons, wanted, caps) };
       }
@@ -314,6 +322,8 @@ export function chooseModel(caps: GpuCapabilities, registry: ModelRegistry, pref
       explanation: describeEngineError('missing-feature', { feature: 'shader-f16' }),
     };
   }
+  // Said whatever chose the model (settings, the company's default, or the smallest already): it explains the speed.
+  if (caps.isFallbackAdapter && !reasons.includes('software-adapter')) reasons.push('software-renderer');
   reasons.push(caps.shaderF16 ? 'shader-f16' : 'no-shader-f16');
   return { ok: true, entry, reasons, explanation: sentenceFor(reasons, entry, caps) };
 }
