@@ -6,12 +6,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderOutput } from '../../shared/output';
+import { buildMessages } from '../../shared/pipeline';
 import { TemplateRegistry, type Template } from '../../shared/templates';
 import { FakeEngine } from '../../test/doubles/fake-engine';
 import { buildDataset } from '../dataset/build';
 import { readRecords } from '../dataset/read';
 import { CaseReadError, readCases } from './cases';
-import { OpenAiCompatibleEngine, ReplayEngine } from './engines';
+import { evaluateGenerations, readGenerations, renderCompareTable, resolveGenerations } from './compare';
+import { OpenAiCompatibleEngine, PROMPT_MISMATCH, ReplayEngine } from './engines';
 import { evaluate, renderEvalReport, type EvalCase } from './evaluate';
 import { lcsLength, rougeL } from './rouge';
 
@@ -152,4 +154,38 @@ describe('npm run eval', () => {
     writeFileSync(noRef, `${JSON.stringify({ id: 'y', source: 'T2 员工: 钱少' })}\n`);
     expect(run(['--data', noRef, '--template', 'exit-interview', '--engine', 'replay']).stderr).toContain('needs a reference record for every case; missing: y');
   }, 60_000); // spawns tsx: slow on a loaded machine
+});
+
+describe('judging a model on its own generations (liuhen_models generate → --outputs / --compare)', () => {
+  const profile = { profile: 'compact' as const, fields: true };
+  const cases = readCases(readFileSync(CASES, 'utf8'), 'cases.jsonl').slice(0, 2);
+  const line = (c: EvalCase, output: string, messages = buildMessages(template, { kind: c.kind, text: c.source }, { style: 'compact', fields: true })) =>
+    JSON.stringify({ ...c, must_not_contain: c.mustNotContain, model: 'ft', profile, messages, output, prompt_tokens: 150, completion_tokens: 90, finish_reason: 'stop' });
+
+  it('scores each model through the pipeline and prints one table, a column per model', async () => {
+    const good = cases.map((c) => line(c, c.reference ?? '')).join('\n');
+    const bad = cases.map((c) => line(c, '好的,以下是记录:\n' + (c.reference ?? ''))).join('\n');
+    const a = await evaluateGenerations(template, readGenerations(good, 'ft-v2.jsonl', 'ft-v2'));
+    const b = await evaluateGenerations(template, readGenerations(bad, 'ft-v1.jsonl', 'ft-v1'));
+    expect(a.report.summary.contractPassRate).toBe(1);
+    expect(b.report.summary.contractPassRate).toBe(0); // a preamble breaks the raw contract…
+    expect(b.report.summary.repairedPassRate).toBe(1); // …and the pipeline's repair removes it
+    const table = renderCompareTable([b, a]);
+    expect(table.split('\n')[0]).toBe('| metric | ft-v1 | ft-v2 |');
+    expect(table).toContain('| raw output keeps the contract | 0.0% | 100.0% |');
+    expect(table).toContain('| prompt profile | compact | compact |');
+    expect(table).toContain('| prompt mismatches | 0 | 0 |');
+  });
+
+  it('refuses to score output whose prompt is not the one the pipeline would send (another profile)', async () => {
+    const full = cases.map((c) => line(c, c.reference ?? '', buildMessages(template, { kind: c.kind, text: c.source }))).join('\n');
+    const r = await evaluateGenerations(template, readGenerations(full, 'x.jsonl'));
+    expect(r.mismatchedPrompts).toBe(2);
+    expect(r.report.cases[0]?.error).toBe(PROMPT_MISMATCH);
+  });
+
+  it('finds --compare names in the generations folder, or takes name=file', () => {
+    expect(resolveGenerations('base', '/d/generations')).toEqual({ label: 'base', file: path.join('/d/generations', 'base.jsonl') });
+    expect(resolveGenerations('v1=/x/a.jsonl', '/d')).toEqual({ label: 'v1', file: '/x/a.jsonl' });
+  });
 });

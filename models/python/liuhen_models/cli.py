@@ -66,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--corpus", action="append", default=[], help="record files whose text the tokenizer learns (repeat)")
     k.add_argument("--vocab-size", type=int, default=2000)
 
+    pt = sub.add_parser("prompt-tokens", help="prompt tokens (system + user, chat template) of dataset files with a model's tokenizer")
+    pt.add_argument("--tokenizer", required=True, help="a model or tokenizer folder (e.g. the base model)")
+    pt.add_argument("--data", required=True, nargs="+", help="train.jsonl / val.jsonl files from npm run dataset")
+
     r = sub.add_parser("register", help="add converted models (model-records.json) to the registry file the task pane loads")
     r.add_argument("--records", required=True, help="model-records.json written by `convert`")
     r.add_argument("--registry", required=True, help="the registry file Liuhen is pointed at (created when missing)")
@@ -111,6 +115,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             out = build_tiny_qwen2(Path(args.out), corpus_from(args.corpus), vocab_size=args.vocab_size, max_positions=4096)
             print(f"tiny random Qwen2 model written to {out} (use it as base_model for a dry run; it writes nonsense until trained)")
+        elif args.command == "prompt-tokens":
+            from .data import prompt_token_stats
+
+            for f in args.data:
+                st = prompt_token_stats(args.tokenizer, f)
+                print(f"{f}: {st['examples']} prompts, system {st['system']} tokens, prompt mean {st['mean']:.0f} "
+                      f"(min {st['min']}, max {st['max']}); {st['total']} prompt tokens in all")
         elif args.command == "register":
             from .register import register
 

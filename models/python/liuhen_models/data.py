@@ -188,3 +188,22 @@ def encode_all(tokenizer: Any, examples: Sequence[Messages], max_seq_length: int
             continue
         features.append(enc.as_features())
     return ChatDataset(features), skipped
+
+
+def prompt_token_stats(tokenizer_path: str, data: str | Path) -> dict[str, Any]:
+    """Prompt tokens (system + user through the chat template, with the assistant header) of a dataset file: what
+    the model prefills on every request with that prompt profile. ``system``: the system message's own tokens."""
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tokenizer_path)
+    if not getattr(tok, "chat_template", None):
+        # A bare tokenizer (e.g. an MLC folder, whose chat layout lives in mlc-chat-config.json): Qwen's layout,
+        # the same <|im_start|>role ... <|im_end|> lines as WebLLM's qwen2 conversation template.
+        from .tiny import QWEN_CHAT_TEMPLATE
+
+        tok.chat_template = QWEN_CHAT_TEMPLATE
+    examples = read_chat_jsonl(Path(data))
+    counts = [len(_ids(tok, [m for m in ex if m["role"] != "assistant"], add_generation_prompt=True)) for ex in examples]
+    system = len(tok(examples[0][0]["content"], add_special_tokens=False)["input_ids"]) if examples[0][0]["role"] == "system" else 0
+    return {"examples": len(counts), "system": system, "mean": sum(counts) / len(counts), "min": min(counts),
+            "max": max(counts), "total": sum(counts)}
