@@ -17,6 +17,7 @@ import type { TableRecord } from '../source/types';
 import type { Template } from '../templates/schema';
 import { AUDIT_CSV_HEADER, auditRow, toCsv } from './audit-export';
 import { generate as defaultGenerate } from './generate';
+import { newAuditId } from './hash';
 import { buildPlan } from './plan';
 import type { Generate, GenerateInput, GenerationResult } from './types';
 
@@ -37,6 +38,11 @@ export interface BatchRowState {
   /** Whether its record is in the document; `insertError` when inserting it failed. */
   inserted: boolean;
   insertError?: string;
+  /**
+   * Word failed part-way through this row's record: some of its paragraphs may be in the document (the trail
+   * says partial). It is not inserted again automatically; the writer rejects the partial text and inserts it.
+   */
+  partial?: boolean;
   /** Generation attempts so far (retries count). */
   attempts: number;
 }
@@ -259,7 +265,7 @@ export class BatchRunner {
     }
     this.stopClock();
     if (this.options.host && (this.options.insert ?? 'per-row') === 'at-end' && !this.cancelled()) {
-      await this.insert(this.rows.filter((r) => this.shouldInsert(r)));
+      await this.queueInsert(this.rows.filter((r) => this.shouldInsert(r)));
     }
     await this.insertChain;
     if (!this.cancelled()) this.status = 'finished';
@@ -306,10 +312,7 @@ export class BatchRunner {
       this.finishedInRun += 1;
       if (this.options.host && (this.options.insert ?? 'per-row') === 'per-row' && this.shouldInsert(row)) {
         // Insertion overlaps the next row's generation; the chain keeps insertions in row order.
-        const rows = [row];
-        this.insertChain = this.insertChain.then(async () => {
-          await this.insert(rows);
-        });
+        void this.queueInsert([row]);
       }
     } catch (e) {
       row.status = 'failed';
@@ -322,7 +325,7 @@ export class BatchRunner {
   }
 
   private shouldInsert(row: BatchRowState): boolean {
-    if (row.inserted || !row.result) return false;
+    if (row.inserted || !row.result || row.partial) return false;
     return row.status === 'done' || (row.status === 'flagged' && (this.options.insertFlagged ?? false));
   }
 
@@ -334,17 +337,49 @@ export class BatchRunner {
 
   /** Inserts the given finished rows now (e.g. flagged rows the writer reviewed). */
   async insertRows(rowIndices: readonly number[]): Promise<ApplyResult | undefined> {
-    const rows = this.rows.filter((r) => rowIndices.includes(r.rowIndex) && r.result && !r.inserted);
-    return this.insert(rows);
+    // Queued behind the batch's own insertions (never alongside them): a row the batch is inserting right now is
+    // found inserted by the time this runs, and is not inserted twice.
+    const rows = this.rows.filter((r) => rowIndices.includes(r.rowIndex));
+    for (const r of rows) {
+      if (!r.partial || !r.result) continue;
+      // The writer asked again for a row Word wrote part of: a new id, so the new block and its record are told
+      // apart from the partial one (which stays in the trail as partial).
+      const auditId = newAuditId();
+      r.result = { ...r.result, auditId, audit: { ...r.result.audit, auditId } };
+      delete r.partial;
+    }
+    return this.queueInsert(rows);
   }
 
-  private async insert(rows: readonly BatchRowState[]): Promise<ApplyResult | undefined> {
+  /** Runs an insertion after every insertion queued before it; rows inserted meanwhile are skipped. */
+  private queueInsert(rows: readonly BatchRowState[]): Promise<ApplyResult | undefined> {
+    const run = this.insertChain.then(() => this.insert(rows.filter((r) => r.result && !r.inserted)));
+    this.insertChain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async insert(candidates: readonly BatchRowState[]): Promise<ApplyResult | undefined> {
     const host = this.options.host;
-    if (!host || rows.length === 0) return undefined;
-    const plans = rows.flatMap((r) => {
+    if (!host || candidates.length === 0) return undefined;
+    const rows: BatchRowState[] = [];
+    const plans: InsertionPlan[] = [];
+    for (const r of candidates) {
       const p = this.planFor(r);
-      return p ? [p] : [];
-    });
+      // A row without a single usable section has nothing to insert: it fails alone, before the host is asked.
+      if (!p || p.blocks.length === 0) {
+        r.insertError = emptyRowMessage(this.options.template.language);
+        continue;
+      }
+      rows.push(r);
+      plans.push(p);
+    }
+    if (plans.length === 0) {
+      this.emit();
+      return undefined;
+    }
     let result: ApplyResult;
     try {
       result = await host.apply(plans);
@@ -360,7 +395,10 @@ export class BatchRunner {
       if (id !== undefined && result.inserted.includes(id)) {
         r.inserted = true;
         delete r.insertError;
-      } else if (failed) r.insertError = failed.message;
+      } else if (failed) {
+        r.insertError = failed.message;
+        if (id !== undefined && result.partial?.includes(id)) r.partial = true;
+      }
       if (result.auditError && r.inserted) r.insertError = result.auditError;
     }
     this.emit();
@@ -404,6 +442,10 @@ export class BatchRunner {
     }));
     return `${JSON.stringify({ format: 'liuhen-batch', version: 1, templateId: this.options.template.id, modelId: this.options.modelId, rows }, null, 2)}\n`;
   }
+}
+
+function emptyRowMessage(language: string): string {
+  return language.startsWith('zh') ? '模型没有写出任何可用的段落,这一行没有插入。' : 'The model wrote no usable section for this row, so nothing was inserted.';
 }
 
 /** The column records should go into, when the table has one (评语 / 评价 / Comment …). */
