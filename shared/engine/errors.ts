@@ -20,6 +20,8 @@ export type EngineErrorCode =
   | 'aborted'
   | 'grammar-rejected'
   | 'no-response'
+  | 'unauthorized'
+  | 'rate-limited'
   | 'internal';
 
 export const ENGINE_ERROR_CODES: readonly EngineErrorCode[] = [
@@ -35,6 +37,8 @@ export const ENGINE_ERROR_CODES: readonly EngineErrorCode[] = [
   'aborted',
   'grammar-rejected',
   'no-response',
+  'unauthorized',
+  'rate-limited',
   'internal',
 ];
 
@@ -65,6 +69,13 @@ export interface EngineErrorDetail {
   quotaBytes?: number;
   /** no-response: how long the engine was waited for, in seconds. */
   waitedSeconds?: number;
+  /**
+   * The company model server's host, when the model runs there (OpenAiCompatibleEngine): the messages then speak
+   * of that server, not of a download or of this computer's GPU.
+   */
+  server?: string;
+  /** rate-limited: seconds the server asked to wait (`Retry-After`), where it said. */
+  retryAfterSeconds?: number;
   /** The underlying error as text (name: message), for logs and the diagnostics page; never shown alone. */
   cause?: string;
   [key: string]: string | number | boolean | undefined;
@@ -143,6 +154,15 @@ export function describeEngineError(code: EngineErrorCode, d: EngineErrorDetail 
       };
     }
     case 'network': {
+      if (d.server !== undefined) {
+        const status = d.status !== undefined ? ` (HTTP ${d.status})` : '';
+        return {
+          en:
+            `The company model server ${d.server} could not be reached${status}. Check the network connection or ` +
+            'VPN, then try again; if it keeps failing, tell IT that the model server does not answer. Nothing was written.',
+          'zh-CN': `无法连接公司模型服务器 ${d.server}${status}。请检查网络连接或 VPN 后重试；如果一直失败，请告知 IT 模型服务器没有响应。本次没有生成内容。`,
+        };
+      }
       const host = hostOf(d.url);
       const where = host ? ` from ${host}` : '';
       const whereZh = host ? `（${host}）` : '';
@@ -189,6 +209,14 @@ export function describeEngineError(code: EngineErrorCode, d: EngineErrorDetail 
         'zh-CN': '尚未加载模型，请先点击“下载/加载模型”。',
       };
     case 'model-not-found':
+      if (d.server !== undefined) {
+        return {
+          en:
+            `The company model server ${d.server} does not serve the model "${d.modelId ?? ''}". The server was ` +
+            'restarted without it, or the model name in model-records.json is wrong: tell whoever set up your company’s models.',
+          'zh-CN': `公司模型服务器 ${d.server} 没有提供模型“${d.modelId ?? ''}”。可能服务器重启时未加载该模型，或 model-records.json 中的模型名称有误：请告知为公司配置模型的人员。`,
+        };
+      }
       return {
         en:
           `The model "${d.modelId ?? ''}" is not in Liuhen's model list. Check the model name in the settings ` +
@@ -211,6 +239,21 @@ export function describeEngineError(code: EngineErrorCode, d: EngineErrorDetail 
           'Try Generate again; the model is reloaded first. If it happens again, reload the page.',
         'zh-CN': `模型引擎没有响应（${d.waitedSeconds ?? '?'} 秒内无输出），已停止生成。请再次点击生成（会先重新加载模型）；如果再次出现，请刷新页面。`,
       };
+    case 'unauthorized':
+      return {
+        en:
+          `The company model server ${d.server ?? ''} refused access${d.status !== undefined ? ` (HTTP ${d.status})` : ''}. ` +
+          'Your account or this computer is not allowed to use it: ask IT for access. Nothing was written.',
+        'zh-CN': `公司模型服务器 ${d.server ?? ''} 拒绝访问${d.status !== undefined ? `（HTTP ${d.status}）` : ''}。您的账号或这台电脑没有使用权限：请向 IT 申请。本次没有生成内容。`,
+      };
+    case 'rate-limited': {
+      const wait = d.retryAfterSeconds !== undefined ? ` in about ${d.retryAfterSeconds} s` : ' in a minute';
+      const waitZh = d.retryAfterSeconds !== undefined ? `约 ${d.retryAfterSeconds} 秒后` : '稍等一分钟后';
+      return {
+        en: `The company model server ${d.server ?? ''} is busy (too many requests). Try again${wait}; a batch can be resumed with “Retry failed rows”.`,
+        'zh-CN': `公司模型服务器 ${d.server ?? ''} 正忙（请求过多）。请${waitZh}重试；批量任务可用“重试失败的行”继续。`,
+      };
+    }
     case 'internal':
       return {
         en:

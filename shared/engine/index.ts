@@ -15,6 +15,10 @@ export type {
 export { EngineError, describeEngineError, isEngineError, ENGINE_ERROR_CODES } from './errors';
 export type { EngineErrorCode, EngineErrorData, EngineErrorDetail, Locale, LocalizedText } from './errors';
 export { WebLlmEngine } from './webllm-engine';
+export { OpenAiCompatibleEngine } from './openai-engine';
+export type { OpenAiEngineOptions } from './openai-engine';
+export { SERVER_KINDS, DEFAULT_SERVER_CONCURRENCY, parseCompanyServer, servedModelId, serverHost, structuredOutputOf } from './server';
+export type { CompanyServer, ServerKind, StructuredOutputField } from './server';
 export type { EngineStatus, WebLlmEngineOptions, WorkerLike } from './webllm-engine';
 export { chooseModel, detectCapabilities, explainNoWebGpu } from './capabilities';
 export type { ChoiceReason, GpuCapabilities, ModelChoice, ModelPreference } from './capabilities';

@@ -75,10 +75,11 @@ export interface LoadOptions {
 }
 
 /**
- * A model run on the writer's machine.
+ * A model run on the writer's machine (WebLLM) or on a company server (OpenAiCompatibleEngine).
  *
  * Failures are EngineErrors (shared/engine/errors) with a `code`: `no-webgpu`, `no-adapter`, `missing-feature`,
- * `device-lost`, `context-overflow`, `network`, `quota`, `not-loaded`, `model-not-found`, `aborted`, `internal`.
+ * `device-lost`, `context-overflow`, `network`, `quota`, `not-loaded`, `model-not-found`, `aborted`, `grammar-rejected`, `no-response`, `unauthorized`,
+ * `rate-limited`, `internal`.
  */
 export interface LlmEngine {
   /**
@@ -98,4 +99,9 @@ export interface LlmEngine {
   isCached(modelId: string): Promise<boolean>;
   /** Deletes a model's cached weights. */
   deleteCached(modelId: string): Promise<void>;
+  /**
+   * How many generations this engine serves well at once. Absent (WebLLM: one sequence per model on one GPU)
+   * means 1; a company server batches continuously, so a batch keeps this many rows in flight.
+   */
+  readonly concurrency?: number;
 }
