@@ -11,6 +11,8 @@ import { SAMPLES, TALENT_HEADER, talentRows } from './samples';
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalM, padding: tokens.spacingHorizontalL, minWidth: 0 },
   toolbar: { display: 'flex', flexWrap: 'wrap', columnGap: tokens.spacingHorizontalS, rowGap: tokens.spacingVerticalS, alignItems: 'center' },
+  // The sample names are long: in a narrow window the picker shrinks to the toolbar instead of running off it.
+  sample: { flex: '0 1 auto', minWidth: 0, maxWidth: '100%' },
   page: {
     padding: `${tokens.spacingVerticalXXL} ${tokens.spacingHorizontalXXL}`,
     backgroundColor: tokens.colorNeutralBackground1,
@@ -144,7 +146,7 @@ export function PlaygroundDocument({ host, initialSample }: { host: PlaygroundHo
   return (
     <section className={s.root} aria-label="Document · 文档">
       <div className={s.toolbar}>
-        <Select aria-label="Sample document · 示例文档" value={sample} onChange={(_, d) => loadSample(d.value)} data-testid="sample">
+        <Select className={s.sample} aria-label="Sample document · 示例文档" value={sample} onChange={(_, d) => loadSample(d.value)} data-testid="sample">
           {SAMPLES.map((x) => (
             <option key={x.id} value={x.id}>
               {x.label}
