@@ -8,6 +8,7 @@ import { mountPanel } from '../../shared/ui';
 import { WordHost } from '../word/word-host';
 import { loadDeployment } from '../deployment';
 import { officeThemeKind } from './theme';
+import { downloadsUnreliable, showFileFallback } from './save-fallback';
 
 function showFatal(root: HTMLElement, message: string): void {
   const p = document.createElement('p');
@@ -46,6 +47,10 @@ if (typeof Office === 'undefined') {
         templates,
         templateProblems,
         ...(theme ? { theme } : {}),
+        // Word for Mac drops blob downloads silently (office-js #2700): show the file to copy instead.
+        ...(downloadsUnreliable(String(Office.context.platform))
+          ? { saveFile: (name: string, _mime: string, content: string) => showFileFallback(name, content, { language: Office.context.displayLanguage }) }
+          : {}),
       });
     }).catch((error: unknown) => showFatal(root, `Liuhen could not start: ${String(error)}`));
   }).catch((error: unknown) => showFatal(root, `Office did not start the add-in: ${String(error)}`));
