@@ -243,6 +243,15 @@ export function changeCount(a: string, b: string): number {
   return row[ys.length] ?? 0;
 }
 
+/**
+ * The weights revision an audit record names, from a model record's URL (`…/resolve/<rev>/`): a commit pins the
+ * weights; a branch name (`main`) is recorded as it is, and says that they were not pinned.
+ */
+export function modelRevisionOf(record: { model?: string } | undefined): { modelRevision: string } | Record<string, never> {
+  const m = /\/resolve\/([^/]+)\/?/.exec(record?.model ?? '');
+  return m?.[1] ? { modelRevision: decodeURIComponent(m[1]) } : {};
+}
+
 /** The text of an insertion plan's blocks as the audit record hashes it: headings and paragraphs, `\n`-joined. */
 export function planText(blocks: ReadonlyArray<{ heading: string; paragraphs: readonly string[] }>, title?: string): string {
   return [...(title !== undefined ? [title] : []), ...blocks.flatMap((b) => [b.heading, ...b.paragraphs])].join('\n');

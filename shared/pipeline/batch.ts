@@ -1,13 +1,16 @@
 /**
  * The batch runner: one record per table row (talent reviews over hundreds of employees), independent of any UI.
  *
- * - Rows run one after another (one model on one GPU); each row's state — waiting, generating, done, flagged,
- *   failed — and the overall progress, rows per minute and time left are published to subscribers.
- * - Pause takes effect between rows (the row being written is finished, not thrown away); cancel stops at once
- *   (the current generation is aborted and that row goes back to waiting). Failed rows can be retried.
+ * - Rows run one after another on this computer (WebLLM: one sequence per model on one GPU), or N at a time on a
+ *   company server that batches continuously (`concurrency`, default the engine's). Each row's state — waiting,
+ *   generating, done, flagged, failed — and the overall progress, rows per minute and time left are published.
+ * - Pause takes effect between rows (rows being written are finished, not thrown away; no new row starts); cancel
+ *   stops at once (every generation in flight is aborted and its row goes back to waiting). Failed rows can be
+ *   retried.
  * - One row's failure (engine error, bad output, insertion error) never stops the others.
- * - Finished rows are inserted as they finish (while the next row is generated) or all at the end in one
- *   `host.apply` — a constant number of document round trips for the whole batch. Flagged rows are inserted
+ * - Finished rows are inserted as they finish (while the next rows are generated) or all at the end in one
+ *   `host.apply` — a constant number of document round trips for the whole batch. Insertions run one at a time
+ *   and in row order even when rows finish out of order: a row waits for the rows above it to finish. Flagged rows are inserted
  *   only when asked (`insertFlagged`): the writer looks at them first.
  */
 import type { LlmEngine } from '../engine/port';
@@ -72,6 +75,8 @@ export interface BatchOptions {
   modelId: string;
   /** The model's prompt profile (see GenerateInput.prompt). */
   prompt?: GenerateInput['prompt'];
+  /** The model's weights revision or hash, for the audit records. */
+  modelRevision?: string;
   /** Header names in table order (from tableToRecords). */
   header: string[];
   /** The rows to run (from tableToRecords, possibly filtered to the selected ones). */
@@ -97,6 +102,11 @@ export interface BatchOptions {
   generate?: Generate;
   /** Clock in milliseconds (tests). */
   now?: () => number;
+  /**
+   * Rows generated at once. Default: the engine's `concurrency` (a company server: 8 unless the deployment says
+   * otherwise), else 1 (WebLLM).
+   */
+  concurrency?: number;
 }
 
 function errorText(e: unknown, language = 'zh-CN'): string {
@@ -116,7 +126,10 @@ export class BatchRunner {
   private readonly rows: BatchRowState[];
   private readonly listeners = new Set<BatchListener>();
   private status: BatchState['status'] = 'idle';
-  private controller: AbortController | undefined;
+  /** The generations in flight (one per row being generated). */
+  private readonly controllers = new Set<AbortController>();
+  /** Index into `rows` of the first row not yet passed to insertion in this run (rows go in row order). */
+  private insertCursor = 0;
   private resumeWaiter: (() => void) | undefined;
   private running: Promise<BatchState> | undefined;
   private insertChain: Promise<void> = Promise.resolve();
@@ -217,7 +230,7 @@ export class BatchRunner {
   cancel(): void {
     if (this.status === 'finished' || this.status === 'cancelled') return;
     this.status = 'cancelled';
-    this.controller?.abort();
+    for (const c of this.controllers) c.abort();
     const wake = this.resumeWaiter;
     this.resumeWaiter = undefined;
     wake?.();
@@ -253,17 +266,43 @@ export class BatchRunner {
     }
   }
 
+  /** Rows generated at once (at least 1). */
+  get concurrency(): number {
+    return Math.max(1, Math.floor(this.options.concurrency ?? this.options.engine.concurrency ?? 1));
+  }
+
   private async loop(): Promise<BatchState> {
     this.status = 'running';
     this.startClock();
     this.emit();
+    this.insertCursor = 0;
+    const limit = this.concurrency;
+    const inFlight = new Set<Promise<void>>();
     for (const row of this.rows) {
-      await this.waitWhilePaused();
-      if (this.cancelled()) break;
       if (row.status !== 'waiting') continue;
-      await this.runRow(row);
+      // Wait for a free slot; while paused, let the rows in flight finish, then wait for resume (or cancel).
+      for (;;) {
+        if (this.cancelled()) break;
+        if (inFlight.size >= limit || (this.status === 'paused' && inFlight.size > 0)) {
+          await Promise.race(inFlight);
+          continue;
+        }
+        if (this.status === 'paused') {
+          await this.waitWhilePaused();
+          continue;
+        }
+        break;
+      }
+      if (this.cancelled()) break;
+      const run: Promise<void> = this.runRow(row).finally(() => inFlight.delete(run));
+      inFlight.add(run);
     }
+    await Promise.all(inFlight);
     this.stopClock();
+    if (this.options.host && (this.options.insert ?? 'per-row') === 'per-row') {
+      // Rows held back behind an unfinished row (cancelled: it went back to waiting) go in now, in row order.
+      this.releaseInOrder(true);
+    }
     if (this.options.host && (this.options.insert ?? 'per-row') === 'at-end' && !this.cancelled()) {
       await this.queueInsert(this.rows.filter((r) => this.shouldInsert(r)));
     }
@@ -281,7 +320,7 @@ export class BatchRunner {
 
   private async runRow(row: BatchRowState): Promise<void> {
     const controller = new AbortController();
-    this.controller = controller;
+    this.controllers.add(controller);
     row.status = 'generating';
     row.attempts += 1;
     this.emit();
@@ -298,6 +337,7 @@ export class BatchRunner {
         engine,
         modelId,
         ...(this.options.prompt ? { prompt: this.options.prompt } : {}),
+        ...(this.options.modelRevision !== undefined ? { modelRevision: this.options.modelRevision } : {}),
         source: { kind: 'table-row', fields, header: header.filter((h) => !excluded.has(h)), rowIndex: record.rowIndex },
         signal: controller.signal,
         ...(onPartial ? { onPartial: (p: PartialParse, raw: string) => onPartial(row.rowIndex, p, raw) } : {}),
@@ -310,18 +350,31 @@ export class BatchRunner {
       row.result = result;
       row.status = isFlagged(result) ? 'flagged' : 'done';
       this.finishedInRun += 1;
-      if (this.options.host && (this.options.insert ?? 'per-row') === 'per-row' && this.shouldInsert(row)) {
-        // Insertion overlaps the next row's generation; the chain keeps insertions in row order.
-        void this.queueInsert([row]);
-      }
     } catch (e) {
       row.status = 'failed';
       row.error = errorText(e, this.options.template.language);
       this.finishedInRun += 1;
     } finally {
-      this.controller = undefined;
+      this.controllers.delete(controller);
+      // Insertion overlaps the next rows' generation; rows are released in row order.
+      if (this.options.host && (this.options.insert ?? 'per-row') === 'per-row') this.releaseInOrder(false);
       this.emit();
     }
+  }
+
+  /**
+   * Queues for insertion the finished rows from the cursor down to the first row still waiting or generating
+   * (`final`: past such rows too), in row order, as one insertion behind those queued before.
+   */
+  private releaseInOrder(final: boolean): void {
+    const ready: BatchRowState[] = [];
+    while (this.insertCursor < this.rows.length) {
+      const r = this.rows[this.insertCursor] as BatchRowState;
+      if (!final && (r.status === 'waiting' || r.status === 'generating')) break;
+      if (this.shouldInsert(r)) ready.push(r);
+      this.insertCursor += 1;
+    }
+    if (ready.length > 0) void this.queueInsert(ready);
   }
 
   private shouldInsert(row: BatchRowState): boolean {

@@ -10,6 +10,7 @@ import { Badge, Button, Caption1, Checkbox, Field, makeStyles, MessageBar, Messa
 import { useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
 import type { PlanTarget, TableSnapshot } from '../host/port';
 import { promptProfileOf } from '../engine/model-record';
+import { modelRevisionOf } from '../pipeline/audit-chain';
 import { BatchRunner, suggestCommentColumn, type BatchRowState, type BatchState, type RowStatus } from '../pipeline/batch';
 import { tableToRecords } from '../source/table';
 import type { TableRecord } from '../source/types';
@@ -153,7 +154,7 @@ export function BatchView({ deps, controller, pipeline, template, strings: t, lo
       template,
       engine: controller.engine(),
       modelId,
-      ...(controller.state.entry?.record.model_id === modelId ? { prompt: promptProfileOf(controller.state.entry.record) } : {}),
+      ...(controller.state.entry?.record.model_id === modelId ? { prompt: promptProfileOf(controller.state.entry.record), ...modelRevisionOf(controller.state.entry.record) } : {}),
       header: read.header,
       records: read.records.filter((x) => chosen.has(x.rowIndex)),
       ...(idColumn ? { idColumn } : {}),

@@ -33,6 +33,7 @@ import type { GenerationResult, PipelineSource } from '../pipeline/types';
 import type { Template } from '../templates/schema';
 import { templateKey } from '../templates/load';
 import { TemplateProblems } from './TemplateProblems';
+import { modelRevisionOf } from '../pipeline/audit-chain';
 import { AuditExport, EscalationExport, recordCopy } from './AuditExport';
 import { BatchView } from './BatchView';
 import type { PanelDeps, PanelLocale } from './deps';
@@ -265,7 +266,7 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
           engine: controller.engine(),
           modelId,
           // A fine-tuned model gets the prompt profile it was trained with (its record says which).
-          ...(entry?.record.model_id === modelId ? { prompt: promptProfileOf(entry.record) } : {}),
+          ...(entry?.record.model_id === modelId ? { prompt: promptProfileOf(entry.record), ...modelRevisionOf(entry.record) } : {}),
           signal: abort.signal,
           onPartial: (partial) => {
             if (runSeq.current === mine) setRun({ status: 'running', partial });
