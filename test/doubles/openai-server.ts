@@ -32,12 +32,12 @@ export interface TestServerOptions {
   models?: Record<string, number>;
   /** The answer, as the tokens to stream (default: the request's last message echoed in 4-character pieces). */
   reply?: (body: ReceivedRequest) => string[];
-  /** Delay before each token, ms (default 0). */
-  tokenDelayMs?: number;
+  /** Delay before each token, ms (default 0); a function gives each request its own. */
+  tokenDelayMs?: number | ((body: ReceivedRequest) => number);
   /** Delay before the first token (queueing + prefill), ms (default 0). */
   prefillDelayMs?: number;
   /** Answer every request with this HTTP status (and an OpenAI-style error body) instead. */
-  failWith?: { status: number; message?: string; retryAfter?: number; on?: 'models' | 'chat' | 'both' };
+  failWith?: { status: number; message?: string; retryAfter?: number; on?: 'models' | 'chat' | 'both'; /** only this many requests, then normal again */ times?: number };
   /** Prompt characters above which chat answers 400 "maximum context length" (vLLM's wording). */
   maxPromptChars?: number;
   /** Required `Authorization: Bearer` value; other requests get 401. */
@@ -118,7 +118,8 @@ export async function startOpenAiTestServer(initial: TestServerOptions = {}): Pr
       }
       const body = JSON.parse(await readBody(req)) as ReceivedRequest;
       state.requests.push(body);
-      if (fail && (fail.on ?? 'both') !== 'models') {
+      if (fail && (fail.on ?? 'both') !== 'models' && (fail.times === undefined || fail.times > 0)) {
+        if (fail.times !== undefined) fail.times -= 1;
         sendError(res, fail.status, fail.message ?? `HTTP ${fail.status}`, fail.retryAfter);
         return;
       }
@@ -152,11 +153,12 @@ export async function startOpenAiTestServer(initial: TestServerOptions = {}): Pr
         if (options.prefillDelayMs) await sleep(options.prefillDelayMs);
         send(chunk({ role: 'assistant', content: '' }, null));
         const limit = body.max_tokens ?? Infinity;
+        const delay = typeof options.tokenDelayMs === 'function' ? options.tokenDelayMs(body) : options.tokenDelayMs ?? 0;
         let sent = 0;
         for (const token of tokens) {
           if (closed) return;
           if (sent >= limit) break;
-          if (options.tokenDelayMs) await sleep(options.tokenDelayMs);
+          if (delay > 0) await sleep(delay);
           if (closed) return;
           send(chunk({ content: token }, null));
           sent += 1;
