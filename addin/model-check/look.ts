@@ -31,7 +31,10 @@ export function applyFluentTheme(): void {
 }
 
 const MB = 2 ** 20;
+// The same units as the panel: download sizes as shared/ui's formatBytes, GPU memory as shared/engine's
+// explanation ("about 1.1 GB of GPU memory" for vram_required_MB 1060).
 const size = (bytes: number): string => (bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GB` : `${Math.round(bytes / MB)} MB`);
+const gpuMemory = (mb: number): string => `${(mb / 1000).toFixed(1)} GB`;
 
 function hostOf(url: string): string {
   try {
@@ -53,7 +56,7 @@ export function renderModelTable(registry: ModelRegistry, body: HTMLElement): vo
       const cells = [
         `${e.displayName} ${e.quantization}`,
         e.downloadBytes !== undefined ? size(e.downloadBytes) : '?',
-        e.record.vram_required_MB !== undefined ? size(e.record.vram_required_MB * MB) : '?',
+        e.record.vram_required_MB !== undefined ? gpuMemory(e.record.vram_required_MB) : '?',
         [...new Set([hostOf(e.record.model), hostOf(e.record.model_lib)])].join(', '),
       ];
       for (const text of cells) {
@@ -72,9 +75,10 @@ export function renderModelTable(registry: ModelRegistry, body: HTMLElement): vo
  */
 export function fillRanges(registry: ModelRegistry): void {
   const builtIn = registry.entries.filter((e) => e.source === 'built-in');
-  const range = (xs: number[]): string | undefined => (xs.length ? `${size(Math.min(...xs))} – ${size(Math.max(...xs))}` : undefined);
-  const download = range(builtIn.flatMap((e) => (e.downloadBytes !== undefined ? [e.downloadBytes] : [])));
-  const vram = range(builtIn.flatMap((e) => (e.record.vram_required_MB !== undefined ? [e.record.vram_required_MB * MB] : [])));
+  const range = (xs: number[], format: (x: number) => string): string | undefined =>
+    xs.length ? `${format(Math.min(...xs))} – ${format(Math.max(...xs))}` : undefined;
+  const download = range(builtIn.flatMap((e) => (e.downloadBytes !== undefined ? [e.downloadBytes] : [])), size);
+  const vram = range(builtIn.flatMap((e) => (e.record.vram_required_MB !== undefined ? [e.record.vram_required_MB] : [])), gpuMemory);
   for (const el of document.querySelectorAll<HTMLElement>('[data-fill]')) {
     const text = el.dataset.fill === 'download-range' ? download : el.dataset.fill === 'vram-range' ? vram : undefined;
     if (text) el.textContent = text;

@@ -82,6 +82,24 @@ describe.skipIf(!chromiumAvailable())('model-check page in headless Chromium (Sw
     expect(await data('#registry', 'count')).toBe('1');
   });
 
+  it('says before any download how big each model is, the GPU memory it needs and where it comes from', async () => {
+    const before = await text('#before');
+    expect(before).toContain('277 MB – 1.8 GB');
+    expect(before).toContain('0.9 GB – 2.9 GB');
+    expect(before).toContain('one token every 15 seconds');
+    const rows = await page.$$eval('#models tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    expect(rows).toHaveLength(7);
+    expect(rows).toContainEqual(['Qwen2.5-0.5B q4f16_1', '277 MB', '0.9 GB', 'huggingface.co, raw.githubusercontent.com']);
+    expect(rows).toContainEqual(['Qwen2.5-3B q4f32_1', '1.8 GB', '2.9 GB', 'huggingface.co, raw.githubusercontent.com']);
+    expect(rows.find((r) => r[0]?.startsWith('Unreachable'))?.[3]).toBe(`localhost:${deadPort}`);
+  });
+
+  it('links an icon that the build ships (so the browser does not ask for a missing /favicon.ico)', async () => {
+    const href = await page.$eval('link[rel="icon"]', (el) => (el as HTMLLinkElement).href);
+    const status = await page.evaluate(async (url) => (await fetch(url)).status, href);
+    expect(status).toBe(200);
+  });
+
   it('a model on an unreachable host fails within seconds with the network message; Load again fails the same way', async () => {
     expect(await page.$eval('#model', (el) => (el as HTMLSelectElement).value)).toBe(CUSTOM_ID);
     for (let attempt = 0; attempt < 2; attempt++) {
