@@ -33,3 +33,15 @@ export function labellingMaxTokens(codes: readonly string[], count: number): num
   // ASCII runs of upper-case letters tokenise at ≥ 2 characters per token; digits at 1–3 per token.
   return count * (Math.ceil(longest / 2) + String(count).length + 2) + 8;
 }
+
+/** 1..max lines of `CODE|suggestion`, CODE from `codes` (organisational improvement suggestions). */
+export function suggestionGrammar(codes: readonly string[], max: number): string {
+  if (codes.length === 0 || max < 1) throw new Error('suggestions need at least one code');
+  const optional = Array.from({ length: Math.max(0, max - 1) }, () => 'line?').join(' ');
+  return [
+    `root ::= line ${optional}`.trimEnd(),
+    'line ::= code "|" text "\\n"',
+    `code ::= ${codes.map(literal).join(' | ')}`,
+    'text ::= [^|\\n] [^|\\n]*',
+  ].join('\n') + '\n';
+}
