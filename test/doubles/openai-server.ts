@@ -54,6 +54,8 @@ export interface TestServer {
   /** Chat requests streaming right now, and the most at once. */
   active: number;
   maxActive: number;
+  /** Summed over chat requests: ms from the start of the answer (prefill delay included) to its end — engine time. */
+  busyMs: number;
   /** Changes the options of later requests. */
   set(options: Partial<TestServerOptions>): void;
   close(): Promise<void>;
@@ -87,7 +89,7 @@ function defaultReply(body: ReceivedRequest): string[] {
 /** Starts the server on 127.0.0.1 (a free port). */
 export async function startOpenAiTestServer(initial: TestServerOptions = {}): Promise<TestServer> {
   let options: TestServerOptions = { ...initial };
-  const state = { requests: [] as ReceivedRequest[], cancelled: 0, active: 0, maxActive: 0 };
+  const state = { requests: [] as ReceivedRequest[], cancelled: 0, active: 0, maxActive: 0, busyMs: 0 };
   const models = (): Record<string, number> => options.models ?? { 'liuhen-test': 4096 };
 
   const server: Server = createServer((req, res) => {
@@ -145,6 +147,7 @@ export async function startOpenAiTestServer(initial: TestServerOptions = {}): Pr
       res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'Access-Control-Allow-Origin': '*' });
       state.active += 1;
       state.maxActive = Math.max(state.maxActive, state.active);
+      const t0 = performance.now();
       try {
         const send = (json: unknown): void => {
           res.write(`data: ${JSON.stringify(json)}\n\n`);
@@ -172,6 +175,7 @@ export async function startOpenAiTestServer(initial: TestServerOptions = {}): Pr
         res.end();
       } finally {
         state.active -= 1;
+        state.busyMs += performance.now() - t0;
       }
     })().catch((error: unknown) => {
       if (!res.headersSent) sendError(res, 500, String(error));
@@ -191,6 +195,9 @@ export async function startOpenAiTestServer(initial: TestServerOptions = {}): Pr
     },
     get maxActive() {
       return state.maxActive;
+    },
+    get busyMs() {
+      return state.busyMs;
     },
     set(patch) {
       options = { ...options, ...patch };
