@@ -6,7 +6,7 @@
  */
 import { WordMock } from '../doubles/office-mock';
 
-const config = (window as { __LIUHEN_WORD__?: { wordApi?: string } }).__LIUHEN_WORD__ ?? {};
+const config = (window as { __LIUHEN_WORD__?: { wordApi?: string; displayLanguage?: string; cursor?: boolean } }).__LIUHEN_WORD__ ?? {};
 const mock = new WordMock({
   body: [
     '离职面谈记录',
@@ -15,8 +15,9 @@ const mock = new WordMock({
     'T4 员工:还有晋升。P5做了快三年,去年答辩没过,也没人告诉我差在哪。',
     'T9 员工:答辩反馈能不能写清楚点?调薪节奏也可以透明些。',
   ],
-  selection: { paragraphs: [1, 4] },
-  displayLanguage: 'zh-CN',
+  // `cursor`: nothing selected (the cursor in the first paragraph), as when the writer opens the pane.
+  selection: config.cursor ? { cursor: 0 } : { paragraphs: [1, 4] },
+  displayLanguage: config.displayLanguage ?? 'zh-CN',
   ...(config.wordApi ? { wordApi: config.wordApi } : {}),
 }).install();
 const office = mock.office as unknown as Record<string, unknown>;

@@ -266,6 +266,19 @@ describe.skipIf(!chromiumAvailable())('playground end to end', () => {
     await page.close();
   }, 120_000);
 
+  it('English Word, Chinese document, nothing selected: the pane speaks English, the template is the Chinese one', async () => {
+    if (!browser || !server) throw new Error('not set up');
+    const officeStub = await bundleForBrowser('test/e2e/office-stub.ts');
+    const page = await browser.newPage({ viewport: { width: 400, height: 900 } });
+    await page.route('https://appsforoffice.microsoft.com/lib/1/hosted/office.js', (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: officeStub }));
+    await page.addInitScript("window.__LIUHEN_WORD__ = { displayLanguage: 'en-US', cursor: true };");
+    await page.addInitScript(engineScript);
+    await page.goto(`${server.origin}/taskpane.html`);
+    await page.getByText('Nothing selected. Select the transcript in the document.').waitFor();
+    await expect.poll(() => page.getByTestId('template').inputValue()).toBe('exit-interview@zh-CN');
+    await page.close();
+  }, 60_000);
+
   it('Word without WordApi 1.4: the pane says so before generating and offers copy, never untracked text', async () => {
     if (!browser || !server) throw new Error('not set up');
     const officeStub = await bundleForBrowser('test/e2e/office-stub.ts');
