@@ -11,6 +11,7 @@
 import type {
   ApplyResult,
   AuditRecord,
+  AuditTrail,
   DocumentHost,
   HostCapabilities,
   InsertionPlan,
@@ -18,6 +19,7 @@ import type {
   SelectionSnapshot,
   TableRead,
 } from '../../shared/host/port';
+import { MemoryTrail } from '../../shared/pipeline/audit-chain';
 import type { HeadingStyle } from '../../shared/templates/schema';
 
 /** A paragraph; `suggestion` set while it is an unreviewed insertion. */
@@ -72,7 +74,9 @@ export class PlaygroundHost implements DocumentHost {
   private blocks: DocBlock[] = [];
   private suggestionsById = new Map<string, Suggestion>();
   private suggestionCounter = 0;
-  private audit: AuditRecord[] = [];
+  /** The trail, chained like the document's in Word (kept for the page's life). */
+  private readonly audit = new MemoryTrail();
+  private applyQueue: Promise<void> = Promise.resolve();
   private changeListeners = new Set<() => void>();
   private selectionListeners = new Set<() => void>();
   private root: HTMLElement | undefined;
@@ -285,18 +289,30 @@ export class PlaygroundHost implements DocumentHost {
     if (!(this.options.suggestions ?? true)) {
       return Promise.reject(new Error('This document cannot take suggestions; nothing was inserted. · 此文档无法插入修订，未插入任何内容。'));
     }
+    // One insertion at a time, like WordHost: a second caller waits for the first (and its audit records).
+    const run = this.applyQueue.then(() => this.applyNow(plans));
+    this.applyQueue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async applyNow(plans: readonly InsertionPlan[]): Promise<ApplyResult> {
     const result: ApplyResult = { inserted: [], failed: [], roundTrips: 1 };
+    const records: AuditRecord[] = [];
     for (const plan of plans) {
       const error = this.applyOne(plan);
       if (error) result.failed.push({ auditId: plan.auditId, message: error });
       else {
         result.inserted.push(plan.auditId);
         // Like WordHost: the audit record travels with the plan and is stored only when the insertion succeeded.
-        if (plan.audit) this.audit.push({ ...plan.audit, time: new Date().toISOString() });
+        if (plan.audit) records.push({ ...plan.audit, event: 'inserted', insertion: 'whole', time: new Date().toISOString() });
       }
     }
     this.changed();
-    return Promise.resolve(result);
+    await this.audit.save(records);
+    return result;
   }
 
   private newSuggestion(auditId: string): string {
@@ -353,11 +369,14 @@ export class PlaygroundHost implements DocumentHost {
   }
 
   saveAudit(records: readonly AuditRecord[]): Promise<void> {
-    this.audit.push(...records);
-    return Promise.resolve();
+    return this.audit.save(records.map((r) => ({ ...r, time: r.time || new Date().toISOString() })));
   }
 
   readAudit(): Promise<AuditRecord[]> {
-    return Promise.resolve([...this.audit]);
+    return Promise.resolve(this.audit.records());
+  }
+
+  readAuditTrail(): Promise<AuditTrail> {
+    return Promise.resolve(this.audit.read());
   }
 }

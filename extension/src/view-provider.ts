@@ -74,6 +74,7 @@ export class LiuhenViewProvider implements vscode.WebviewViewProvider, vscode.Di
       .handle('document/apply', ({ plans }) => host.apply(plans))
       .handle('audit/save', ({ records }) => host.saveAudit(records))
       .handle('audit/read', () => host.readAudit())
+      .handle('audit/trail', () => host.readAuditTrail())
       .handle('settings/read', () => hostSettings(this.settings()))
       .handle('templates/custom', () => readCustomTemplates(this.settings().templateFolder))
       .handle('webview/ready', (report) => {

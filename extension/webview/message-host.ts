@@ -6,6 +6,7 @@
 import type {
   ApplyResult,
   AuditRecord,
+  AuditTrail,
   DocumentHost,
   HostCapabilities,
   InsertionPlan,
@@ -57,5 +58,9 @@ export class MessageHost implements DocumentHost {
 
   readAudit(): Promise<AuditRecord[]> {
     return this.client.request('audit/read', undefined);
+  }
+
+  readAuditTrail(): Promise<AuditTrail> {
+    return this.client.request('audit/trail', undefined);
   }
 }

@@ -13,6 +13,7 @@ import type { GpuCapabilities } from '../engine/capabilities';
 import type {
   ApplyResult,
   AuditRecord,
+  AuditTrail,
   HostCapabilities,
   InsertionPlan,
   SelectionSnapshot,
@@ -111,6 +112,8 @@ export interface HostProtocol extends ProtocolSpec {
     'audit/save': [{ records: AuditRecord[] }, void];
     /** All audit records of the document, oldest first. */
     'audit/read': [void, AuditRecord[]];
+    /** The document's trail as stored (raw entries, salt, head), for the pane to verify the chain. */
+    'audit/trail': [void, AuditTrail];
     /** The `liuhen.*` settings. */
     'settings/read': [void, HostSettings];
     /** The JSON files of the custom template folder (none when no folder is configured). */
