@@ -15,7 +15,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import webpack, { type Compiler, type Configuration } from 'webpack';
 import { extensionConfigs } from './extension/webpack.part';
 import { rewriteManifestUrls } from './addin/word/manifest-rewrite';
-import { pageHeaderPolicy, pagePolicy, parseModelHosts, workerPolicy, type CspManifest } from './addin/csp';
+import { pageHeaderPolicy, pagePolicy, parseModelHosts, registryHosts, workerPolicy, type CspManifest } from './addin/csp';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 
@@ -142,6 +142,20 @@ class ManifestPlugin {
   }
 }
 
+/** connect-src model hosts: `--env modelHosts` plus those of deploy/model-records.json, when there is one. */
+function cspModelHosts(env: Env): string[] {
+  const file = path.resolve(root, 'deploy/model-records.json');
+  let fromRegistry: string[] = [];
+  if (existsSync(file)) {
+    try {
+      fromRegistry = registryHosts(JSON.parse(readFileSync(file, 'utf8')));
+    } catch {
+      // Not JSON: the pane says so when it loads the file; the policy just gets no hosts from it.
+    }
+  }
+  return [...new Set([...parseModelHosts(env.modelHosts), ...fromRegistry])];
+}
+
 /**
  * Writes each page's Content-Security-Policy (addin/csp.ts) into its HTML as the first thing after the charset,
  * so it governs office.js and inline styles too, and emits csp.json: the header form for scripts/serve.mjs (and
@@ -250,7 +264,7 @@ export function pagesConfig(env: Env = {}, argv: Argv = {}): Configuration {
             minify: production,
           }),
       ),
-      ...(env.bench ? [] : [new CopyStaticPlugin(STATIC_DIRS), new ManifestPlugin(env.addinUrl), new CspPlugin(pages, parseModelHosts(env.modelHosts))]),
+      ...(env.bench ? [] : [new CopyStaticPlugin(STATIC_DIRS), new ManifestPlugin(env.addinUrl), new CspPlugin(pages, cspModelHosts(env))]),
       // Test seams exist only in test builds (and development); production bundles do not contain them.
       new webpack.DefinePlugin({ __LIUHEN_TEST_SEAMS__: JSON.stringify(Boolean(env.testSeams) || !production) }),
     ],

@@ -126,6 +126,38 @@ export function parseModelHosts(value: string | undefined): string[] {
   return hosts;
 }
 
+/**
+ * The connect-src sources a registry file (`deploy/model-records.json`, a list or `{ models: [...] }`) needs:
+ * the https origin of each record's `model` and `model_lib` (on huggingface.co the organisation's folder, on
+ * raw.githubusercontent.com the repository's), so
+ * a deployment built with its registry in deploy/ needs no `--env modelHosts`. Malformed entries are skipped
+ * (the pane reports them when it loads the file).
+ */
+export function registryHosts(json: unknown): string[] {
+  const list = Array.isArray(json) ? json : (json as { models?: unknown } | null)?.models;
+  if (!Array.isArray(list)) return [];
+  const hosts = new Set<string>();
+  for (const record of list) {
+    for (const key of ['model', 'model_lib']) {
+      const value = (record as Record<string, unknown> | null)?.[key];
+      if (typeof value !== 'string') continue;
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        continue;
+      }
+      if (url.protocol !== 'https:') continue;
+      // Shared hosts are narrowed to the organisation (Hugging Face) or repository (GitHub) the record names.
+      const [, org, repo] = url.pathname.split('/');
+      if (url.hostname === 'huggingface.co' && org) hosts.add(`${url.origin}/${org}/`);
+      else if (url.hostname === 'raw.githubusercontent.com' && org && repo) hosts.add(`${url.origin}/${org}/${repo}/`);
+      else hosts.add(url.origin);
+    }
+  }
+  return [...hosts];
+}
+
 /** One page of csp.json. */
 export interface CspManifest {
   /** Header policy per HTML file name. */

@@ -8,6 +8,7 @@
 import type { ModelPreference } from '../../shared/engine/capabilities';
 import type { ModelRegistry } from '../../shared/engine/model-record';
 import { BUILTIN_REGISTRY } from './builtin';
+import { connectAllowed, connectSources, pagePolicy } from './csp-check';
 import { parseCustomRecords, withCustomModels } from './custom';
 
 /** What loading a registry file gave. */
@@ -26,7 +27,12 @@ export interface LoadedRegistry {
  * Validates a parsed registry file against `base`. Never throws: a file that is wrong is reported and the
  * built-in models stay usable.
  */
-export function readRegistryFile(json: unknown, file: string, base: ModelRegistry = BUILTIN_REGISTRY): LoadedRegistry {
+export function readRegistryFile(
+  json: unknown,
+  file: string,
+  base: ModelRegistry = BUILTIN_REGISTRY,
+  policy: { connectSrc?: readonly string[]; self?: string } = {},
+): LoadedRegistry {
   const shaped = Array.isArray(json) ? { models: json as unknown[] } : (json as { default?: unknown; models?: unknown } | null);
   if (!shaped || typeof shaped !== 'object' || !Array.isArray(shaped.models)) {
     return {
@@ -39,6 +45,20 @@ export function readRegistryFile(json: unknown, file: string, base: ModelRegistr
   const result = parseCustomRecords(shaped.models, 'registry-file', base.entries.map((e) => e.record.model_id));
   const registry = withCustomModels(base, result.entries);
   const problems = [...result.errors, ...result.warnings].map((p) => `${file}: ${p}`);
+  // A model the page's Content-Security-Policy cannot download from: say so now, not as a network error at Load.
+  if (policy.connectSrc) {
+    for (const e of result.entries) {
+      for (const url of [e.record.model, e.record.model_lib]) {
+        if (connectAllowed(url, policy.connectSrc, policy.self)) continue;
+        const origin = new URL(url).origin;
+        problems.push(
+          `${file}: "${e.record.model_id}": ${origin} is not among this deployment's model hosts (Content-Security-Policy connect-src), ` +
+            `so its download would be blocked; rebuild with --env modelHosts=${origin} (or with the file in deploy/)`,
+        );
+        break;
+      }
+    }
+  }
   const preference: ModelPreference = {};
   if (shaped.default !== undefined) {
     if (typeof shaped.default === 'string' && registry.entries.some((e) => e.record.model_id === shaped.default)) {
@@ -74,5 +94,7 @@ export async function loadRegistryFile(
   } catch {
     return { ...none, problems: [`${url}: is not valid JSON`] };
   }
-  return readRegistryFile(json, url, base);
+  const policy = pagePolicy();
+  const connectSrc = policy ? connectSources(policy) : undefined;
+  return readRegistryFile(json, url, base, connectSrc ? { connectSrc, self: globalThis.location?.origin } : {});
 }
