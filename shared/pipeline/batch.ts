@@ -256,6 +256,11 @@ export class BatchRunner {
     return this.status === 'cancelled';
   }
 
+  /** A method for the same reason as cancelled(): pause() changes the status while the loop awaits. */
+  private paused(): boolean {
+    return this.status === 'paused';
+  }
+
   private async waitWhilePaused(): Promise<void> {
     while (this.status === 'paused') {
       this.stopClock();
@@ -283,11 +288,11 @@ export class BatchRunner {
       // Wait for a free slot; while paused, let the rows in flight finish, then wait for resume (or cancel).
       for (;;) {
         if (this.cancelled()) break;
-        if (inFlight.size >= limit || (this.status === 'paused' && inFlight.size > 0)) {
+        if (inFlight.size >= limit || (this.paused() && inFlight.size > 0)) {
           await Promise.race(inFlight);
           continue;
         }
-        if (this.status === 'paused') {
+        if (this.paused()) {
           await this.waitWhilePaused();
           continue;
         }
