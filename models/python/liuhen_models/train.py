@@ -235,11 +235,15 @@ def train(cfg: TrainConfig, extra_callbacks: Sequence[Any] = ()) -> Path:
     if cfg.init_adapter is not None:
         f = cfg.init_adapter / SUMMARY_FILE
         init_summary = json.loads(f.read_text(encoding="utf-8")) if f.is_file() else {}
-        if init_summary.get("liuhen_prompt") and profile and init_summary["liuhen_prompt"] != profile:
-            raise ConfigError(
-                f"init_adapter: it was trained with the prompt profile {init_summary['liuhen_prompt']}, this data was "
-                f"built with {profile}; rebuild the data with the same --prompt/--fields (npm run dataset)"
-            )
+        before = init_summary.get("liuhen_prompt")
+        if before and profile and before != profile:
+            if before.get("fields", True) and not profile.get("fields", True):
+                how = ("these records have no structured-fields block (an approved-records export has none) but the adapter "
+                       "learned to write it: add the fields line to them, or train a fresh adapter on the old and new records "
+                       "with `npm run dataset -- --fields omit`")
+            else:
+                how = f"rebuild the data with `npm run dataset -- --prompt {before.get('profile')}` (and the same fields)"
+            raise ConfigError(f"init_adapter: it was trained with the prompt profile {before}, this data was built with {profile}; {how}")
 
     train_examples, val_examples, validation_desc = _load_examples(cfg)
     train_ds, skipped_train = encode_all(tokenizer, train_examples, cfg.max_seq_length)
