@@ -129,7 +129,8 @@ def check_architecture(merged: Path, base: Path | None = None) -> QwenSize:
 
 
 def weights_url_for(template: str, folder: str, model_id: str, quantization: str) -> str:
-    """Where WebLLM fetches one quantization's files (``.../resolve/<rev>/<folder>/``)."""
+    """Where WebLLM fetches one quantization's files: ``…/<folder>/resolve/<commit>/`` (the revision last, as the
+    add-in requires)."""
     if "{" in template:
         try:
             url = template.format(model_id=model_id, quantization=quantization, folder=folder)
@@ -138,7 +139,9 @@ def weights_url_for(template: str, folder: str, model_id: str, quantization: str
                 f"--weights-url: only {{folder}}, {{model_id}} and {{quantization}} may appear in braces, got {template!r}"
             ) from None
     else:
-        url = template.rstrip("/") + "/" + folder
+        base = template if template.endswith("/") else template + "/"
+        m = re.search(r"/resolve/[^/]+/$", base)
+        url = base[: m.start()] + "/" + folder + base[m.start():] if m else base + folder
     return url if url.endswith("/") else url + "/"
 
 
@@ -152,19 +155,23 @@ HF_STYLE_HOSTS = re.compile(r"(^|\.)(huggingface\.co|hf\.co|hf-mirror\.com|model
 MLC_INSTALL_HINT = "python -m pip install --pre -U -f https://mlc.ai/wheels mlc-llm-nightly-cpu mlc-ai-nightly-cpu"
 
 
+COMMIT = re.compile(r"^[0-9a-f]{7,64}$", re.I)
+
+
 def check_pinned(url: str, flag: str) -> None:
-    """Refuse a URL that would 404 or change under the writers: a placeholder, or an unpinned revision."""
+    """Refuse a URL that would 404 or change under the writers: a placeholder, or a revision that is not a commit
+    hash (the add-in's rule, models/registry/custom.ts: branches and tags can move)."""
     placeholder = re.search(r"<[^<>/]*>|%3C[^/]*%3E", url, re.I)
     if placeholder:
         raise ConfigError(
             f"{flag}: {url!r} still contains the placeholder {placeholder.group(0)!r}; put the real revision there "
-            "(the commit hash of the upload, or a tag such as v1)"
+            "(the commit hash of the upload)"
         )
     rev = re.search(r"/resolve/([^/]+)/", url if url.endswith("/") else url + "/")
-    if rev and rev.group(1).lower() in ("main", "master", "head", "latest"):
+    if rev and "{" not in rev.group(1) and not COMMIT.match(rev.group(1)):
         raise ConfigError(
-            f"{flag}: {url!r} is not pinned (resolve/{rev.group(1)}/ changes whenever someone pushes); use the commit "
-            "hash of the upload, or a tag such as v1, so every writer gets the same weights"
+            f"{flag}: {url!r} is not pinned (resolve/{rev.group(1)}/ is a branch or tag, which can change whenever someone "
+            "pushes); use the commit hash of the upload, so every writer gets the same weights"
         )
 
 
@@ -175,8 +182,8 @@ def _check_weights_url(url: str) -> None:
         raise ConfigError(f"--weights-url: must be an https:// URL, got {url!r}")
     if not re.search(r"/resolve/[^/]+/", url if url.endswith("/") else url + "/"):
         raise ConfigError(
-            f"--weights-url: must use the '/resolve/<rev>/' layout WebLLM expects "
-            f"(e.g. https://models.acme.cn/liuhen/resolve/v1/), got {url!r}"
+            f"--weights-url: must use the '/resolve/<commit>/' layout WebLLM expects "
+            f"(e.g. https://models.acme.cn/liuhen/resolve/3f2a9c1/), got {url!r}"
         )
     host = re.match(r"^https?://([^/:]+)", url).group(1)
     if HF_STYLE_HOSTS.search(host) and "{" not in url:
@@ -273,6 +280,11 @@ def convert(
         for cmd in pending:
             print(shlex.join(cmd))
 
+    from .register import _lib_pinned
+
+    if not _lib_pinned(records[0]["model_lib"], None):
+        print(f"# warning: {model_lib_base} does not pin the wasm by its URL: the add-in refuses these records until each has "
+              '"integrity": {"model_lib": "sha256-…"} (the SRI hash of the wasm), or use a commit-pinned --model-lib-base')
     records_path = out / "model-records.json"
     records_path.write_text(json.dumps(records, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"# wrote {records_path}; upload each {model_id}-<q>-MLC folder so that its files are served at the 'model' URL")

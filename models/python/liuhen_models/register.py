@@ -1,16 +1,19 @@
 """Add converted models to the registry file Liuhen's task pane loads (``model-records.json``).
 
-The file is a JSON list of WebLLM ``ModelRecord`` objects; the add-in validates it with
-``models/registry/custom.ts`` (``parseCustomRecords``). This module applies the same rules before writing, so
-an admin learns about a bad entry here and not from a writer's task pane:
+The file is a JSON list of WebLLM ``ModelRecord`` objects, or ``{"default": id, "models": [...]}`` (kept as it
+is); the add-in validates it with ``models/registry/custom.ts`` (``parseCustomRecords``). This module applies the
+same rules before writing, so an admin learns about a bad entry here and not from a writer's task pane:
 
 * only the fields ``model, model_id, model_lib, required_features, overrides, vram_required_MB,
-  low_resource_required``; the first three are required non-empty strings;
+  low_resource_required, integrity, liuhen_prompt``; the first three are required non-empty strings;
 * ``model_id`` of letters, digits, ``.``, ``_``, ``-``, unique in the file;
-* ``model`` an https URL without ``?``/``#``; on Hugging Face-style hosts exactly
-  ``https://<host>/<org>/<repo>/resolve/<rev>/``;
-* ``model_lib`` an https URL ending in ``.wasm``; ``required_features`` WebGPU feature names; a q4f16_1 model
-  should require ``shader-f16``; ``overrides.context_window_size`` a positive integer.
+* ``model`` an https URL without ``?``/``#`` ending in ``/resolve/<commit>/`` (a commit hash: no branch, tag or
+  ``<placeholder>``); on Hugging Face-style hosts exactly ``https://<host>/<org>/<repo>/resolve/<commit>/``;
+* ``model_lib`` an https URL ending in ``.wasm``, pinned (WebLLM's prebuilt library, a commit in the URL, or
+  ``integrity.model_lib``); ``required_features`` WebGPU feature names; a q4f16_1 model should require
+  ``shader-f16``; ``overrides.context_window_size`` a positive integer.
+
+A registry inside ``dist/`` is refused: every build empties it (use ``deploy/model-records.json``).
 """
 
 from __future__ import annotations
@@ -22,10 +25,11 @@ from typing import Any, Sequence
 from urllib.parse import urlsplit
 
 from . import ConfigError
-from .convert import check_pinned
+from .convert import COMMIT, DEFAULT_MODEL_LIB_BASE, check_pinned
 
 RECORD_FIELDS = ("model", "model_id", "model_lib", "required_features", "overrides", "vram_required_MB", "low_resource_required",
-                 "liuhen_prompt")
+                 "integrity", "liuhen_prompt")
+SRI = re.compile(r"^sha(256|384|512)-[A-Za-z0-9+/]+={0,2}$")
 REQUIRED_FIELDS = ("model", "model_id", "model_lib")
 # GPUFeatureName values (the same list as models/registry/custom.ts KNOWN_WEBGPU_FEATURES).
 WEBGPU_FEATURES = frozenset({
@@ -58,7 +62,10 @@ def check_record(record: Any) -> list[str]:
         else:
             path = url.path if url.path.endswith("/") else url.path + "/"
             if HF_STYLE_HOSTS.search(url.hostname) and not re.fullmatch(r"/[^/]+/[^/]+/resolve/[^/]+/", path):
-                errors.append(f"model: on {url.hostname} use the layout https://{url.hostname}/<org>/<repo>/resolve/<revision>/")
+                errors.append(f"model: on {url.hostname} use the layout https://{url.hostname}/<org>/<repo>/resolve/<commit>/")
+            elif not re.search(r"/resolve/[^/]+/$", path):
+                errors.append(f"model: unpinned — WebLLM would download from {url.scheme}://{url.netloc}{path}resolve/main/; "
+                              "give the full URL ending in /resolve/<commit>/ (a commit hash)")
             if url.query or url.fragment or "?" in model or "#" in model:
                 errors.append('model: must not contain "?" or "#"')
     lib = record.get("model_lib")
@@ -68,6 +75,17 @@ def check_record(record: Any) -> list[str]:
             errors.append(f'model_lib: must be an https:// URL (got "{lib}")')
         elif not url.path.endswith(".wasm"):
             errors.append("model_lib: must be the URL of a compiled model library ending in .wasm")
+        elif not _lib_pinned(lib, record.get("integrity")):
+            errors.append(f"model_lib: {lib!r} is not pinned: use WebLLM's prebuilt library ({DEFAULT_MODEL_LIB_BASE}…), a "
+                          'commit-pinned URL (raw.githubusercontent.com/<org>/<repo>/<commit>/…, …/resolve/<commit>/…), or add '
+                          '"integrity": {"model_lib": "sha256-…"}')
+    integrity = record.get("integrity")
+    if integrity is not None:
+        ok = isinstance(integrity, dict) and set(integrity) <= {"config", "model_lib", "tokenizer", "onFailure"} and all(
+            isinstance(integrity.get(k), str) and SRI.match(integrity[k]) for k in ("config", "model_lib") if k in integrity
+        ) and integrity.get("onFailure", "error") == "error"
+        if not ok:
+            errors.append('integrity: must be WebLLM\'s SRI hashes, e.g. {"model_lib": "sha256-<base64>"} (onFailure only "error")')
     features = record.get("required_features")
     if features is not None:
         if not isinstance(features, list) or not all(isinstance(f, str) for f in features):
@@ -105,6 +123,22 @@ def check_record(record: Any) -> list[str]:
         if not (isinstance(features, list) and "shader-f16" in features):
             errors.append('required_features: a q4f16_1 model needs "shader-f16"')
     return errors
+
+
+def _lib_pinned(lib: str, integrity: Any) -> bool:
+    """The add-in's rule (models/registry/custom.ts): WebLLM's prebuilt library, a commit in the path, or an SRI hash."""
+    if lib.startswith(DEFAULT_MODEL_LIB_BASE) or (isinstance(integrity, dict) and "model_lib" in integrity):
+        return True
+    url = urlsplit(lib)
+    parts = [p for p in url.path.split("/") if p]
+    ref = None
+    if url.hostname == "raw.githubusercontent.com" and len(parts) > 2:
+        ref = parts[2]
+    elif url.hostname == "github.com" and len(parts) > 3 and parts[2] in ("raw", "blob"):
+        ref = parts[3]
+    elif url.hostname and HF_STYLE_HOSTS.search(url.hostname) and "resolve" in parts[:-1]:
+        ref = parts[parts.index("resolve") + 1]
+    return ref is not None and COMMIT.match(ref) is not None
 
 
 def _read_registry(path: Path, flag: str) -> tuple[list[Any], dict[str, Any] | None]:

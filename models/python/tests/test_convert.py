@@ -13,7 +13,7 @@ from liuhen_models.cli import main
 from liuhen_models.convert import DEFAULT_MODEL_LIB_BASE, QWEN_SIZES, check_architecture, convert
 
 REPO = Path(__file__).resolve().parents[3]
-URL = "https://models.acme.cn/liuhen/resolve/v1/"
+URL = "https://models.acme.cn/liuhen/resolve/3f2a9c1/"
 RECORD_FIELDS = {"model", "model_id", "model_lib", "required_features", "overrides", "vram_required_MB", "low_resource_required"}
 
 
@@ -47,7 +47,7 @@ def test_prints_mlc_commands_and_writes_model_records(tmp_path, no_mlc, capsys):
     f16, f32 = records
     assert set(f16) == RECORD_FIELDS and set(f32) == RECORD_FIELDS - {"required_features"}
     assert f16["required_features"] == ["shader-f16"]
-    assert f16["model"] == URL + "acme-exit-1.5b-q4f16_1-MLC/"
+    assert f16["model"] == "https://models.acme.cn/liuhen/acme-exit-1.5b-q4f16_1-MLC/resolve/3f2a9c1/"
     assert f16["model_lib"] == DEFAULT_MODEL_LIB_BASE + "Qwen2-1.5B-Instruct-q4f16_1_cs1k-webgpu.wasm"
     assert f32["model_lib"].endswith("/Qwen2-1.5B-Instruct-q4f32_1_cs1k-webgpu.wasm")
     assert f16["overrides"] == {"context_window_size": 4096}
@@ -56,10 +56,10 @@ def test_prints_mlc_commands_and_writes_model_records(tmp_path, no_mlc, capsys):
 
 def test_options_select_quantization_lib_base_and_context(tmp_path, no_mlc):
     merged = fake_merged(tmp_path / "merged", size="7B")
-    records = convert(merged, tmp_path / "o", "acme-7b", "https://models.acme.cn/{folder}/resolve/v1",
+    records = convert(merged, tmp_path / "o", "acme-7b", "https://models.acme.cn/{folder}/resolve/3f2a9c1",
                       ["q4f32_1"], model_lib_base="https://libs.acme.cn/webllm/", context_window=8192)
     assert records == [{
-        "model": "https://models.acme.cn/acme-7b-q4f32_1-MLC/resolve/v1/",
+        "model": "https://models.acme.cn/acme-7b-q4f32_1-MLC/resolve/3f2a9c1/",
         "model_id": "acme-7b-q4f32_1",
         "model_lib": "https://libs.acme.cn/webllm/Qwen2-7B-Instruct-q4f32_1_cs1k-webgpu.wasm",
         "overrides": {"context_window_size": 8192},
@@ -110,9 +110,9 @@ def test_bad_arguments_name_the_option(tmp_path, no_mlc, capsys):
     with pytest.raises(ConfigError, match="^--weights-url:"):
         convert(merged, tmp_path / "o", "acme", "https://models.acme.cn/liuhen-exit")
     with pytest.raises(ConfigError, match="^--weights-url: huggingface.co serves one model per repository"):
-        convert(merged, tmp_path / "o", "acme", "https://huggingface.co/acme/liuhen/resolve/v1/")
+        convert(merged, tmp_path / "o", "acme", "https://huggingface.co/acme/liuhen/resolve/3f2a9c1/")
     with pytest.raises(ConfigError, match="^--weights-url:"):
-        convert(merged, tmp_path / "o", "acme", "http://example.com/acme/resolve/v1/")
+        convert(merged, tmp_path / "o", "acme", "http://example.com/acme/resolve/3f2a9c1/")
     with pytest.raises(ConfigError, match="^--model-id:"):
         convert(merged, tmp_path / "o", "acme exit", URL)
     assert main(["convert", "--merged", str(tmp_path / "nothing"), "--out", str(tmp_path / "o"),

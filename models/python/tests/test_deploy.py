@@ -30,6 +30,7 @@ def no_mlc(monkeypatch, tmp_path):
         ("https://huggingface.co/acme/{folder}/resolve/<commit>/", "still contains the placeholder '<commit>'"),
         ("https://models.acme.cn/liuhen/resolve/main/", "is not pinned (resolve/main/"),
         ("https://huggingface.co/acme/{folder}/resolve/main/", "is not pinned"),
+        ("https://models.acme.cn/liuhen/resolve/v1/", "resolve/v1/ is a branch or tag"),
     ],
 )
 def test_convert_refuses_placeholders_and_unpinned_revisions(tmp_path, no_mlc, url, message):
@@ -42,7 +43,7 @@ def test_convert_refuses_placeholders_and_unpinned_revisions(tmp_path, no_mlc, u
 def test_convert_hint_is_mlcs_documented_nightly_wheel_and_records_carry_the_prompt_profile(tmp_path, no_mlc, capsys):
     merged = fake_merged(tmp_path / "merged")
     (merged / "merge_info.json").write_text(json.dumps({"liuhen_prompt": {"profile": "compact", "fields": False}}))
-    records = convert(merged, tmp_path / "o", "acme", "https://models.acme.cn/liuhen/resolve/v1/")
+    records = convert(merged, tmp_path / "o", "acme", "https://models.acme.cn/liuhen/resolve/3f2a9c1/")
     assert MLC_INSTALL_HINT == "python -m pip install --pre -U -f https://mlc.ai/wheels mlc-llm-nightly-cpu mlc-ai-nightly-cpu"
     assert MLC_INSTALL_HINT in capsys.readouterr().out
     assert {json.dumps(r["liuhen_prompt"]) for r in records} == {'{"profile": "compact", "fields": false}'}
@@ -56,6 +57,8 @@ def test_convert_hint_is_mlcs_documented_nightly_wheel_and_records_carry_the_pro
         ({"model": "https://huggingface.co/acme/x-q4f32_1-MLC/resolve/<commit>/"}, "placeholder '<commit>'"),
         ({"model": "https://models.acme.cn/liuhen/resolve/main/x/"}, "is not pinned"),
         ({"model_lib": "https://libs.acme.cn/<version>/x.wasm"}, "placeholder '<version>'"),
+        ({"model": "https://models.acme.cn/liuhen/resolve/3f2a9c1/x-MLC/"}, "give the full URL ending in /resolve/<commit>/"),
+        ({"model_lib": "https://raw.githubusercontent.com/acme/libs/main/x.wasm"}, "model_lib: 'https://raw.githubusercontent.com/acme/libs/main/x.wasm' is not pinned"),
         ({"liuhen_prompt": {"profile": "short"}}, "liuhen_prompt: must be"),
     ],
 )
@@ -70,8 +73,9 @@ def test_register_refuses_records_that_would_404_or_drift(tmp_path, change, mess
 
 def test_register_keeps_the_default_models_form(tmp_path):
     registry = tmp_path / "model-records.json"
-    other = {"model": "https://models.acme.cn/liuhen/resolve/v1/other-q4f32_1-MLC/", "model_id": "other-q4f32_1",
-             "model_lib": "https://libs.acme.cn/Qwen2-0.5B-Instruct-q4f32_1_cs1k-webgpu.wasm"}
+    other = {"model": "https://models.acme.cn/liuhen/other-q4f32_1-MLC/resolve/3f2a9c1/", "model_id": "other-q4f32_1",
+             "model_lib": "https://libs.acme.cn/Qwen2-0.5B-Instruct-q4f32_1_cs1k-webgpu.wasm",
+             "integrity": {"model_lib": "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="}}
     registry.write_text(json.dumps({"default": "other-q4f32_1", "models": [other]}))
     register(GOLDEN, registry)
     saved = json.loads(registry.read_text())
