@@ -152,7 +152,6 @@ const lineStyle = fc.constantFrom(
   (l: string) => l,
   (l: string) => `- ${l}`,
   (l: string) => `* ${l}`,
-  (l: string) => `1. ${l}`,
   (l: string) => `**${l}**`,
   (l: string) => `> ${l}`,
   (l: string) => `\`${l}\``,
@@ -188,6 +187,24 @@ describe('repair restores a dressed-up record exactly', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('repair keeps list numbers', () => {
+  // Was: "1. " was stripped like a bullet, so the model's numbering was lost. Now it is kept as （1）.
+  it('numbered lines ("1." "2、" "3)") come back with their numbers as （n）, nothing else changed', () => {
+    fc.assert(
+      fc.property(fc.array(body, { minLength: 1, maxLength: 3 }), fc.constantFrom('.', '、', ')', '）'), (lines, punct) => {
+        const items = lines.flatMap((b) => b.split('\n')).filter((l) => l.trim() !== '');
+        fc.pre(items.length > 0);
+        const numbered = items.map((l, i) => `${i + 1}${punct} ${l}`).join('\n');
+        const text = `【离职原因】\n${numbered}\n【在职体验】\n${E1.sections['experience'] ?? ''}\n【意见建议】\n${E1.sections['suggestions'] ?? ''}\n【结构化信息】\n${JSON.stringify(E1.fields)}`;
+        const r = repairOutput(exitZh, text);
+        expect(r.sections['reasons']).toBe(items.map((l, i) => `（${i + 1}）${l.trim()}`).join('\n'));
+        expect(repairOutput(exitZh, r.text).text).toBe(r.text);
+      }),
+      { numRuns: 200 },
     );
   });
 });

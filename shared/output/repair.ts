@@ -12,6 +12,9 @@ import { analyse, parseOutput, removeTrailingCommas, type Block, type Line } fro
 import { clip, isChatterPreamble, isFenceLine, stripLineMarkdown } from './text';
 import { FIELDS_KEY, type RepairResult } from './types';
 
+/** A list number at the start of a line: "1." "1)" "1）" "1、" "1．" (not "2.5"). */
+const LIST_NUMBER = /^(\d{1,2})[.)）、．](?!\d)/u;
+
 function parseJson(json: string): { ok: true; value: unknown } | { ok: false } {
   try {
     return { ok: true, value: JSON.parse(json) as unknown };
@@ -67,12 +70,20 @@ function repair(template: Template, text: string): RepairResult {
     if (l.unknown) return l.text.trim();
     const r = stripLineMarkdown(l.text);
     if (r.markups.length === 0) return l.text.trim();
-    if (classifyLine(p, r.text).kind !== 'text' || isFenceLine(r.text)) return l.text.trim();
+    // A list number is content, not markup: "1、" / "1." becomes "（1）" / "(1) " (a form the output contract
+    // accepts at a line start), so the numbering the model wrote is kept instead of silently dropped.
+    const number = LIST_NUMBER.exec(l.text.replace(/^[ \t\u3000]*(?:[-*+>][ \t\u3000]+)*/u, ''));
+    const text = number && r.text !== '' ? `${numberPrefix(number[1] ?? '')}${r.text}` : r.text;
+    if (classifyLine(p, text).kind !== 'text' || isFenceLine(text)) return l.text.trim();
     const set = stripped.get(key) ?? new Set<string>();
-    r.markups.forEach((m) => set.add(m));
-    stripped.set(key, set);
-    return r.text;
+    r.markups.filter((m) => !(number && LIST_NUMBER.test(m))).forEach((m) => set.add(m));
+    if (number) numbered.add(key);
+    if (set.size > 0) stripped.set(key, set);
+    return text;
   };
+  const numbered = new Set<string>();
+  const zh = template.language.startsWith('zh');
+  const numberPrefix = (n: string): string => (zh ? `（${n}）` : `(${n}) `);
 
   /** A fields block as written, lines trimmed; its heading normalised unless its text reads as a heading. */
   const rawBlock = (b: Block): string[] => [
@@ -107,6 +118,9 @@ function repair(template: Template, text: string): RepairResult {
       fixed.push(`Filled the empty ${s.heading} with "${s.emptyText}".`);
     }
     bodies.forEach((body, i) => out.push(raw[i] ? (copies[i]?.block.raw.trim() ?? s.heading) : s.heading, ...body));
+  }
+  for (const key of numbered) {
+    fixed.push(`Kept the list numbers in ${p.byKey.get(key)?.heading ?? key} as ${zh ? '（1）' : '(1)'} (a line may not start with "1." or "1、").`);
   }
   for (const [key, markups] of stripped) {
     fixed.push(`Removed Markdown (${[...markups].join(' ')}) from ${p.byKey.get(key)?.heading ?? key}.`);
