@@ -3,10 +3,14 @@
  * settings): its merged LoRA models, validated with clear errors, added to the built-in ones. Browser-safe.
  *
  * The file is either a JSON list of WebLLM model records, or `{ "default": "<model_id>", "models": [ … ] }`,
- * where `default` makes one of them the preferred model (the writer's GPU still decides the variant).
+ * where `default` makes one of them the preferred model (the writer's GPU still decides the variant), and
+ * `server` declares a company inference server (shared/engine/server.ts) that then runs the model instead of
+ * this computer: `{ "server": { "kind": "vllm", "base_url": "https://llm.example.com/v1", "model": "…",
+ * "lora_adapter": "…" } }`.
  */
 import type { ModelPreference } from '../../shared/engine/capabilities';
 import type { ModelRegistry } from '../../shared/engine/model-record';
+import { parseCompanyServer, type CompanyServer } from '../../shared/engine/server';
 import { BUILTIN_REGISTRY } from './builtin';
 import { connectAllowed, connectSources, pagePolicy } from './csp-check';
 import { parseCustomRecords, withCustomModels } from './custom';
@@ -21,6 +25,8 @@ export interface LoadedRegistry {
   problems: string[];
   /** How many custom models were added. */
   added: number;
+  /** The company inference server the file declares (also in `registry.server`), when it declares a valid one. */
+  server?: CompanyServer;
 }
 
 /**
@@ -33,7 +39,9 @@ export function readRegistryFile(
   base: ModelRegistry = BUILTIN_REGISTRY,
   policy: { connectSrc?: readonly string[]; self?: string } = {},
 ): LoadedRegistry {
-  const shaped = Array.isArray(json) ? { models: json as unknown[] } : (json as { default?: unknown; models?: unknown } | null);
+  const shaped = Array.isArray(json) ? { models: json as unknown[] } : (json as { default?: unknown; models?: unknown; server?: unknown } | null);
+  // `{ "server": { … } }` alone is a complete file: the company server is the model.
+  if (shaped && typeof shaped === 'object' && shaped.models === undefined && shaped.server !== undefined) shaped.models = [];
   if (!shaped || typeof shaped !== 'object' || !Array.isArray(shaped.models)) {
     return {
       registry: base,
@@ -43,8 +51,25 @@ export function readRegistryFile(
     };
   }
   const result = parseCustomRecords(shaped.models, 'registry-file', base.entries.map((e) => e.record.model_id));
-  const registry = withCustomModels(base, result.entries);
+  let registry = withCustomModels(base, result.entries);
   const problems = [...result.errors, ...result.warnings].map((p) => `${file}: ${p}`);
+  let server: CompanyServer | undefined;
+  if (shaped.server !== undefined) {
+    const parsed = parseCompanyServer(shaped.server);
+    problems.push(...parsed.problems.map((p) => `${file}: ${p}`));
+    if (parsed.server) {
+      server = parsed.server;
+      registry = { ...registry, server };
+      // The page may only reach the server if the build put its origin into connect-src (addin/csp.ts).
+      if (policy.connectSrc && !connectAllowed(`${server.baseUrl}/models`, policy.connectSrc, policy.self)) {
+        const origin = new URL(server.baseUrl).origin;
+        problems.push(
+          `${file}: server: ${origin} is not in this page's Content-Security-Policy connect-src, so the pane cannot reach it; ` +
+            `rebuild with the file in deploy/ (or --env modelHosts=${origin})`,
+        );
+      }
+    }
+  }
   // A model the page's Content-Security-Policy cannot download from: say so now, not as a network error at Load.
   if (policy.connectSrc) {
     for (const e of result.entries) {
@@ -67,7 +92,7 @@ export function readRegistryFile(
       problems.push(`${file}: default: "${String(shaped.default)}" is not the model_id of any model in the file or the built-in list`);
     }
   }
-  return { registry, preference, problems, added: result.entries.length };
+  return { registry, preference, problems, added: result.entries.length, ...(server ? { server } : {}) };
 }
 
 /**

@@ -3,6 +3,7 @@
  * `AppConfig.model_list` (declared here, structurally, so the page never imports WebLLM); a {@link ModelEntry}
  * adds what the UI and model choice need. The registry data lives in models/registry.
  */
+import { servedModelId, type CompanyServer } from './server';
 
 /** The WebLLM `ModelRecord` fields Liuhen uses (a structural subset of WebLLM's type). */
 export interface WebLlmModelRecord {
@@ -44,8 +45,8 @@ export interface WebLlmModelRecord {
 /** Weight quantisation: q4f16_1 needs `shader-f16`; q4f32_1 runs everywhere at ~15% more memory. */
 export type Quantization = 'q4f16_1' | 'q4f32_1' | 'q0f16' | 'q0f32' | 'unknown';
 
-/** Where a model entry comes from. */
-export type ModelSource = 'built-in' | 'registry-file' | 'settings';
+/** Where a model entry comes from (`company-server`: it runs on the deployment's inference server, not here). */
+export type ModelSource = 'built-in' | 'registry-file' | 'settings' | 'company-server';
 
 /** One model variant Liuhen can load. */
 export interface ModelEntry {
@@ -61,6 +62,8 @@ export interface ModelEntry {
   /** Approximate download size in bytes (weights + tokenizer + wasm). */
   downloadBytes?: number;
   source: ModelSource;
+  /** Set when the model runs on the company's inference server (then `record` only names it). */
+  server?: CompanyServer;
 }
 
 /** The models Liuhen knows, and which family to use by default. */
@@ -68,6 +71,22 @@ export interface ModelRegistry {
   entries: readonly ModelEntry[];
   /** Family chosen when nothing else is asked for. */
   defaultFamily: string;
+  /**
+   * The company inference server the deployment declares (model-records.json `server`). When set, models run
+   * there (OpenAiCompatibleEngine) instead of on this computer.
+   */
+  server?: CompanyServer;
+}
+
+/**
+ * The entry for the model a company server serves: `record.model` is the server's base URL and `model_id` the
+ * served name (the LoRA adapter when there is one); nothing is downloaded, so there is no `model_lib`.
+ */
+export function serverEntry(server: CompanyServer): ModelEntry {
+  const id = servedModelId(server);
+  const record: WebLlmModelRecord = { model: server.baseUrl, model_id: id, model_lib: '' };
+  if (server.liuhenPrompt) record.liuhen_prompt = server.liuhenPrompt;
+  return { record, family: id, displayName: server.displayName ?? id, quantization: 'unknown', source: 'company-server', server };
 }
 
 /** The entry with this model id, if any. */

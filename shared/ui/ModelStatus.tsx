@@ -43,6 +43,8 @@ export function ModelStatus({ state, controller, strings: t, locale, modelHost, 
   const entry = state.entry;
   const p = state.progress;
   const host = modelHost ?? (entry ? hostOf(entry.record.model) : undefined);
+  // Where the model runs, said plainly: with a company server the writer's text leaves this computer.
+  const serverHost = entry?.server ? hostOf(entry.server.baseUrl) ?? entry.server.baseUrl : undefined;
   const progressText = p
     ? [
         `${Math.floor(p.fraction * 100)}%`,
@@ -63,7 +65,7 @@ export function ModelStatus({ state, controller, strings: t, locale, modelHost, 
         {entry?.downloadBytes !== undefined && <Caption1>{t.modelSize(formatBytes(entry.downloadBytes))}</Caption1>}
         {state.phase === 'ready' ? (
           <Badge appearance="tint" color="success">
-            {t.modelLoaded}
+            {serverHost ? t.serverConnected : t.modelLoaded}
           </Badge>
         ) : state.cached === true ? (
           <Badge appearance="tint" color="brand">
@@ -71,6 +73,11 @@ export function ModelStatus({ state, controller, strings: t, locale, modelHost, 
           </Badge>
         ) : null}
       </div>
+      {entry && (
+        <Caption1 data-testid="model-runs-on" data-engine={serverHost ? 'company-server' : 'this-computer'}>
+          {serverHost ? t.runsOnServer(serverHost) : t.runsOnThisComputer}
+        </Caption1>
+      )}
       {state.phase === 'checking' && <Caption1>{t.modelChecking}</Caption1>}
       {state.choice && <Caption1 data-testid="model-reason">{state.choice.explanation[locale]}</Caption1>}
       {/* "the first Generate downloads it" is wrong once a download has failed: the error says what to do instead. */}
@@ -112,7 +119,7 @@ export function ModelStatus({ state, controller, strings: t, locale, modelHost, 
       <div className={s.row}>
         {entry && (state.phase === 'idle' || state.phase === 'error') && (
           <Button size="small" onClick={() => void controller.ensureLoaded().catch(() => undefined)} disabled={busy}>
-            {t.loadModel}
+            {serverHost ? t.connectServer : t.loadModel}
           </Button>
         )}
         {state.phase === 'loading' && !busy && (

@@ -27,7 +27,8 @@ export interface PanelDeps {
   /**
    * Creates the model engine. Called lazily, at most once per mounted panel, after the first paint (so the
    * engine worker and WebLLM never delay the panel). Hosts pass `() => new WebLlmEngine({ registry })`; tests
-   * pass a test double.
+   * pass a test double. When the registry declares a company server (`registry.server`, from model-records.json),
+   * the panel runs the model there with OpenAiCompatibleEngine instead and does not call this.
    */
   createEngine: () => LlmEngine;
   /**

@@ -11,6 +11,7 @@ import { FluentProvider, webDarkTheme, webLightTheme, type Theme } from '@fluent
 import { createElement, StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BUILTIN_REGISTRY } from '../../models/registry/builtin';
+import { OpenAiCompatibleEngine } from '../engine/openai-engine';
 import { BUILTIN_TEMPLATES } from '../templates/load';
 import type { PanelDeps, PanelHandle, PanelTheme } from './deps';
 import { ModelController } from './model-controller';
@@ -58,9 +59,12 @@ function Root({ deps, controller, pipeline, themeSource }: RootProps) {
  */
 export function mountPanel(root: HTMLElement, deps: PanelDeps, pipeline: PipelineFns = defaultPipeline): PanelHandle {
   const full: PanelDeps = { ...deps, templates: deps.templates ?? BUILTIN_TEMPLATES };
+  const registry = deps.registry ?? BUILTIN_REGISTRY;
+  const server = registry.server;
   const controller = new ModelController({
-    createEngine: deps.createEngine,
-    registry: deps.registry ?? BUILTIN_REGISTRY,
+    // A company server declared in the deployment runs the model (the same LlmEngine port); else the host's engine.
+    createEngine: server ? () => new OpenAiCompatibleEngine({ server }) : deps.createEngine,
+    registry,
     ...(deps.modelPreference ? { preference: deps.modelPreference } : {}),
     ...(deps.detectCapabilities ? { detectCapabilities: deps.detectCapabilities } : {}),
   });

@@ -5,7 +5,7 @@
  */
 import { chooseModel, detectCapabilities as defaultDetect, type GpuCapabilities, type ModelChoice } from '../engine/capabilities';
 import { EngineError } from '../engine/errors';
-import type { ModelEntry, ModelRegistry } from '../engine/model-record';
+import { serverEntry, type ModelEntry, type ModelRegistry } from '../engine/model-record';
 import type { LlmEngine, LoadProgress } from '../engine/port';
 import type { ModelPreference } from '../engine/capabilities';
 
@@ -76,6 +76,12 @@ export class ModelController {
   }
 
   private async check(): Promise<void> {
+    const server = this.options.registry.server;
+    if (server) {
+      // The model runs on the company's server: this computer's GPU does not matter and nothing is downloaded.
+      this.set({ phase: 'idle', entry: serverEntry(server) });
+      return;
+    }
     const caps = await (this.options.detectCapabilities ?? (() => defaultDetect()))();
     const choice = chooseModel(caps, this.options.registry, this.options.preference ?? {});
     if (!choice.ok) {
@@ -88,7 +94,7 @@ export class ModelController {
 
   async refreshCached(): Promise<void> {
     const entry = this.stateValue.entry;
-    if (!entry) return;
+    if (!entry || entry.server) return;
     try {
       const cached = await this.engine().isCached(entry.record.model_id);
       this.set({ cached });
@@ -113,7 +119,7 @@ export class ModelController {
       this.loading = this.engine()
         .load(id, (progress) => this.set({ progress }), { signal: abort.signal })
         .then(
-          () => this.set({ phase: 'ready', cached: true, progress: undefined }),
+          () => this.set({ phase: 'ready', cached: entry.server ? undefined : true, progress: undefined }),
           (error: unknown) => {
             const e = asEngineError(error);
             this.set({ phase: e.code === 'aborted' ? 'idle' : 'error', error: e.code === 'aborted' ? undefined : e, progress: undefined });
