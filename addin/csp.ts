@@ -135,8 +135,19 @@ export function parseModelHosts(value: string | undefined): string[] {
  */
 export function registryHosts(json: unknown): string[] {
   const list = Array.isArray(json) ? json : (json as { models?: unknown } | null)?.models;
-  if (!Array.isArray(list)) return [];
   const hosts = new Set<string>();
+  // The company inference server (`server.base_url`, shared/engine/server.ts): the pane talks to it directly, so
+  // its origin joins connect-src — only when a deployment declares one. https, or http on this computer only.
+  const server = Array.isArray(json) ? undefined : (json as { server?: { base_url?: unknown } } | null)?.server;
+  if (server && typeof server.base_url === 'string') {
+    try {
+      const url = new URL(server.base_url);
+      if (url.protocol === 'https:' || (url.protocol === 'http:' && /^(localhost|127\.\d+\.\d+\.\d+)$/.test(url.hostname))) hosts.add(url.origin);
+    } catch {
+      // reported by the pane when it reads the file
+    }
+  }
+  if (!Array.isArray(list)) return [...hosts];
   for (const record of list) {
     for (const key of ['model', 'model_lib']) {
       const value = (record as Record<string, unknown> | null)?.[key];
