@@ -6,7 +6,7 @@
  * improvements" asks the model for organisational improvement suggestions from the aggregate and inserts them
  * as tracked changes like any record.
  */
-import { DataVizPalette, HorizontalBarChart, type ChartProps } from '@fluentui/react-charts';
+import { DataVizPalette, getColorFromToken, GroupedVerticalBarChart, type GroupedVerticalBarChartData } from '@fluentui/react-charts';
 import {
   Button,
   Caption1,
@@ -50,6 +50,7 @@ const useStyles = makeStyles({
   table: { tableLayout: 'auto' },
   caption: { captionSide: 'top', textAlign: 'start', color: tokens.colorNeutralForeground2, paddingBottom: tokens.spacingVerticalXS },
   num: { textAlign: 'end', fontVariantNumeric: 'tabular-nums' },
+  group: { whiteSpace: 'nowrap' },
   hidden: { display: 'none' },
   scroll: { overflowX: 'auto' },
 });
@@ -106,7 +107,7 @@ const TEXT = {
 } as const;
 
 /** Codes shown in the breakdown tables (the most frequent; the pane is narrow). */
-const BREAKDOWN_CODES = 6;
+const BREAKDOWN_CODES = 4;
 
 export interface ExitAnalyticsProps {
   host: DocumentHost;
@@ -188,11 +189,13 @@ export function ExitAnalyticsView({ host, locale, template, version = 0, getEngi
     }
   }, [getEngine, all, dist, template, locale, host, t]);
 
-  const chartData: ChartProps[] = dist.map((c) => ({
-    chartTitle: `${c.label}(${c.records})`,
-    chartData: [
-      { legend: t.stated, horizontalBarChartdata: { x: c.stated, total: c.stated + c.underlying }, color: DataVizPalette.color1, xAxisCalloutData: c.label, yAxisCalloutData: String(c.stated) },
-      { legend: t.underlying, horizontalBarChartdata: { x: c.underlying, total: c.stated + c.underlying }, color: DataVizPalette.color2, xAxisCalloutData: c.label, yAxisCalloutData: String(c.underlying) },
+  // The chart palette's own theme-aware colours (no hard-coded colours).
+  const colors = [getColorFromToken(DataVizPalette.color1), getColorFromToken(DataVizPalette.color2)] as const;
+  const chartData: GroupedVerticalBarChartData[] = dist.map((c) => ({
+    name: c.label,
+    series: [
+      { key: 'stated', data: c.stated, legend: t.stated, color: colors[0], xAxisCalloutData: c.label },
+      { key: 'underlying', data: c.underlying, legend: t.underlying, color: colors[1], xAxisCalloutData: c.label },
     ],
   }));
 
@@ -240,7 +243,7 @@ export function ExitAnalyticsView({ host, locale, template, version = 0, getEngi
           </TabList>
           {view === 'chart' && (
             <div className={s.chart} role="figure" aria-label={t.chartLabel(all.length)} data-testid="exit-analytics-chart">
-              <HorizontalBarChart data={chartData} chartDataMode="default" hideRatio={chartData.map(() => true)} legendProps={{ allowFocusOnLegends: true }} />
+              <GroupedVerticalBarChart data={chartData} height={300} barWidth="auto" maxBarWidth={14} rotateXAxisLables yAxisTickCount={5} hideLabels />
             </div>
           )}
           {view === 'table' && (
@@ -285,7 +288,9 @@ function BreakdownTable({ b, labels, locale }: { b: Breakdown; labels: ReadonlyM
         <caption className={s.caption}>{t.kNote(K_ANONYMITY)}</caption>
         <TableHeader>
           <TableRow>
-            <TableHeaderCell scope="col">{t.group[b.by]}</TableHeaderCell>
+            <TableHeaderCell scope="col" className={s.group}>
+              {t.group[b.by]}
+            </TableHeaderCell>
             <TableHeaderCell scope="col">{t.records}</TableHeaderCell>
             {b.codes.map((c) => (
               <TableHeaderCell key={c} scope="col">
@@ -297,7 +302,7 @@ function BreakdownTable({ b, labels, locale }: { b: Breakdown; labels: ReadonlyM
         <TableBody>
           {b.rows.map((r) => (
             <TableRow key={r.group} data-group={r.group}>
-              <TableCell>{r.group}</TableCell>
+              <TableCell className={s.group}>{r.group}</TableCell>
               <TableCell className={s.num}>{show(r.records)}</TableCell>
               {b.codes.map((c) => (
                 <TableCell key={c} className={s.num}>
