@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import type { PanelStatus, WebviewReport } from '../../shared/protocol/host';
 import { exportAuditLog } from './export-audit';
-import { SECTION } from './settings';
+import { scanWorkspaceSettings, SECTION } from './settings';
 import { LiuhenViewProvider, VIEW_ID } from './view-provider';
 import { VsCodeHost } from './vscode-host';
 
@@ -54,10 +54,10 @@ export function activate(context: vscode.ExtensionContext): LiuhenApi {
     vscode.commands.registerCommand(COMMANDS.openPanel, () => provider.reveal()),
     vscode.commands.registerCommand(COMMANDS.exportAudit, () => exportAuditLog(host)),
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (event.affectsConfiguration(SECTION)) provider.settingsChanged();
+      if (event.affectsConfiguration(SECTION)) void scanWorkspaceSettings().finally(() => provider.settingsChanged());
     }),
     // Trusting the workspace makes its restricted liuhen.* settings apply.
-    vscode.workspace.onDidGrantWorkspaceTrust(() => provider.settingsChanged()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void scanWorkspaceSettings().finally(() => provider.settingsChanged())),
     provider.onDidChangeStatus((status) => {
       if (status.kind === 'loading-model') {
         statusItem.text = `$(sync~spin) Liuhen ${Math.round(status.fraction * 100)}%`;
@@ -70,6 +70,10 @@ export function activate(context: vscode.ExtensionContext): LiuhenApi {
       }
     }),
   );
+  // In an untrusted workspace: which restricted settings its files set, so the view can say it ignores them.
+  void scanWorkspaceSettings().then((changed) => {
+    if (changed) provider.settingsChanged();
+  });
   return {
     whenWebviewReady: () => provider.whenReady(),
     status: () => provider.status,

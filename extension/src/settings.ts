@@ -41,6 +41,44 @@ function restrictedValue<T>(c: vscode.WorkspaceConfiguration, key: (typeof RESTR
   return i?.globalValue ?? i?.defaultValue ?? fallback;
 }
 
+/**
+ * Restricted settings the open workspace's own files set (`.vscode/settings.json` of each folder, the
+ * `.code-workspace` file), found by reading them: VS Code itself drops those values before an extension can
+ * `inspect()` them in an untrusted workspace, so this is how the view can still say what it ignores. Refreshed by
+ * {@link scanWorkspaceSettings}; empty in a trusted workspace.
+ */
+let workspaceFileSettings: string[] = [];
+
+/** Finds the restricted `liuhen.*` keys in a settings file's text (JSON with comments; a key named in a comment counts too). */
+export function restrictedKeysIn(text: string): string[] {
+  return RESTRICTED_SETTINGS.filter((k) => new RegExp(`"${SECTION}\\.${k}"\\s*:`).test(text)).map((k) => `${SECTION}.${k}`);
+}
+
+/**
+ * Reads the workspace's settings files for restricted keys (untrusted workspaces only); returns whether the
+ * result changed (then the view should be rendered again).
+ */
+export async function scanWorkspaceSettings(): Promise<boolean> {
+  const found = new Set<string>();
+  if (!vscode.workspace.isTrusted) {
+    const files = [
+      ...(vscode.workspace.workspaceFolders ?? []).map((f) => vscode.Uri.joinPath(f.uri, '.vscode', 'settings.json')),
+      ...(vscode.workspace.workspaceFile && vscode.workspace.workspaceFile.scheme !== 'untitled' ? [vscode.workspace.workspaceFile] : []),
+    ];
+    for (const uri of files) {
+      try {
+        for (const k of restrictedKeysIn(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)))) found.add(k);
+      } catch {
+        // No settings file there.
+      }
+    }
+  }
+  const next = [...found].sort();
+  const changed = next.join() !== workspaceFileSettings.join();
+  workspaceFileSettings = next;
+  return changed;
+}
+
 /** Reads the settings now (restricted ones only from the user's own settings in an untrusted workspace). */
 export function readSettings(): ExtensionSettings {
   const c = vscode.workspace.getConfiguration(SECTION);
@@ -51,7 +89,7 @@ export function readSettings(): ExtensionSettings {
   const customModels = restrictedValue<unknown[]>(c, 'customModels', [], ignoredUntrusted) ?? [];
   const model = (restrictedValue<string>(c, 'model', '', ignoredUntrusted) ?? '').trim();
   return {
-    ignoredUntrusted,
+    ignoredUntrusted: vscode.workspace.isTrusted ? [] : [...new Set([...ignoredUntrusted, ...workspaceFileSettings])].sort(),
     customModels,
     model,
     uiLanguage: uiLanguage === 'zh-CN' || uiLanguage === 'en-US' ? uiLanguage : 'auto',

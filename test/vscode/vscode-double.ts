@@ -221,6 +221,7 @@ export const __test = {
     this.config.clear();
     this.workspaceConfig.clear();
     this.trusted = true;
+    workspace.workspaceFolders = undefined;
     this.review = 'apply';
     this.edits = [];
     this.messages = [];
@@ -296,6 +297,7 @@ export const window = {
 export const workspace = {
   textDocuments: [] as TextDocument[],
   workspaceFolders: undefined as Array<{ uri: Uri }> | undefined,
+  workspaceFile: undefined as Uri | undefined,
   onDidChangeTextDocument: onDidChangeTextDocument.event,
   onDidCloseTextDocument: onDidCloseTextDocument.event,
   onDidChangeConfiguration: onDidChangeConfiguration.event,

@@ -218,6 +218,28 @@ describe('untrusted workspaces and settings changes', () => {
     expect(view.webview.html).not.toContain('trust-notice');
   });
 
+  it("where VS Code already dropped the workspace's restricted values, the view still names them, read from .vscode/settings.json", async () => {
+    const { scanWorkspaceSettings, restrictedKeysIn } = await import('../../../extension/src/settings');
+    __test.trusted = false;
+    vscode.workspace.workspaceFolders = [{ uri: vscode.Uri.file('/repo') }];
+    // JSON with comments, as VS Code writes it; liuhen.modelHosts is not liuhen.model.
+    const text = '{\n  // company models\n  "liuhen.customModels": [{"model": "https://evil.example.com/x"}],\n  "liuhen.modelHosts": ["https://*.com"],\n  "editor.tabSize": 2,\n}\n';
+    __test.files.set(vscode.Uri.file('/repo/.vscode/settings.json').toString(), new TextEncoder().encode(text));
+    expect(restrictedKeysIn(text)).toEqual(['liuhen.customModels', 'liuhen.modelHosts']);
+    const { provider, view } = setup();
+    expect(view.webview.html).not.toContain('trust-notice');
+    expect(await scanWorkspaceSettings()).toBe(true);
+    provider.settingsChanged();
+    const notice = /<div role="status" data-testid="trust-notice"[^>]*>([^<]*)<\/div>/.exec(view.webview.html)?.[1] ?? '';
+    expect(notice).toContain('liuhen.customModels, liuhen.modelHosts');
+    expect(notice).not.toContain('liuhen.model,');
+    // Trusted: nothing is ignored, and the scan clears.
+    __test.trusted = true;
+    expect(await scanWorkspaceSettings()).toBe(true);
+    provider.settingsChanged();
+    expect(view.webview.html).not.toContain('trust-notice');
+  });
+
   it('a trusted workspace shows no notice', () => {
     __test.workspaceConfig.set('liuhen.customModels', [evilRecord]);
     const { view } = setup();
