@@ -58,4 +58,17 @@ describe('audit XML', () => {
     expect(report.unreadable).toEqual([{ position: 2, problem: 'not valid JSON' }]);
     expect(report.intact).toBe(false);
   });
+
+  it('appending after the last record was edited or removed does not hide it (new records chain to the stored head)', async () => {
+    const xml = await appendAudit(undefined, [rec('a'), rec('b')]);
+    const edited = xml.replace(/(&quot;auditId&quot;:&quot;b&quot;[^<]*?)&quot;modelId&quot;:&quot;m&quot;/, '$1&quot;modelId&quot;:&quot;forged&quot;');
+    expect(edited).not.toBe(xml);
+    const afterEdit = await appendAudit(edited, [rec('c')]);
+    expect((await verifyChain(readAuditPart(afterEdit))).firstBreak).toEqual({ position: 2, auditId: 'b', kind: 'altered' });
+    const removed = xml.replace(/<record>[^<]*<\/record><\/audit>$/, '</audit>');
+    const afterRemove = await appendAudit(removed, [rec('c')]);
+    const report = await verifyChain(readAuditPart(afterRemove));
+    expect(report.count).toBe(2);
+    expect(report.firstBreak).toMatchObject({ position: 2, auditId: 'c', kind: 'missing' });
+  });
 });

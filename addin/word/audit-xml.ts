@@ -7,7 +7,8 @@
  * DOM (the task pane, tests and the VS Code host alike).
  */
 import type { AuditRecord, AuditTrail } from '../../shared/host/port';
-import { newSalt, readEntry, sealRecords } from '../../shared/pipeline/audit-chain';
+import { newSalt, readEntry, sealAfter, sealRecords } from '../../shared/pipeline/audit-chain';
+import { sha256Hex } from '../../shared/pipeline/hash';
 
 /** Namespace of Liuhen's custom XML part (getByNamespace finds it by this). */
 export const AUDIT_NAMESPACE = 'urn:liuhen:audit:1';
@@ -68,10 +69,39 @@ export function parseAudit(xml: string | undefined): { records: AuditRecord[]; u
  * The XML with `added` sealed onto the records already in `xml` (a record whose audit id is already there is not
  * repeated): the document's salt is created with the first record, each record is chained to the previous one,
  * and the head is updated. Unreadable records already there are kept as they are.
+ *
+ * A part that ends as Liuhen wrote it (its last record still hashes to the head) is appended to without reading
+ * the other records: a batch of hundreds of rows costs constant work per row instead of re-reading the trail.
  */
 export async function appendAudit(xml: string | undefined, added: readonly AuditRecord[]): Promise<string> {
+  const fast = xml === undefined ? undefined : await appendFast(xml, added);
+  if (fast !== undefined) return fast;
   const part = readAuditPart(xml);
   const salt = part.salt ?? newSalt();
   const sealed = await sealRecords(part, salt, added);
   return writeAuditPart({ salt, entries: [...part.entries, ...sealed.entries], head: sealed.head });
+}
+
+async function appendFast(xml: string, added: readonly AuditRecord[]): Promise<string | undefined> {
+  const root = /<audit\b[^>]*>/.exec(xml);
+  const close = /<\/audit>\s*$/.exec(xml);
+  if (!root || !close) return undefined;
+  const salt = attr(root[0], 'salt');
+  const count = attr(root[0], 'count');
+  const hash = attr(root[0], 'head');
+  if (!salt || count === undefined || hash === undefined || !/^\d+$/.test(count)) return undefined;
+  const open = xml.lastIndexOf('<record>', close.index);
+  const end = xml.lastIndexOf('</record>', close.index);
+  const last = open >= 0 && end > open ? unescapeXml(xml.slice(open + '<record>'.length, end)) : undefined;
+  // Only when the end is as Liuhen left it; otherwise read it all (and the chain check reports what changed).
+  if ((last === undefined ? Number(count) !== 0 : (await sha256Hex(last)) !== hash)) return undefined;
+  const has = (id: string): boolean => {
+    const plain = `"auditId":${JSON.stringify(id)}`;
+    return xml.includes(escapeXml(plain)) || xml.includes(plain);
+  };
+  const sealed = await sealAfter({ prevHash: hash, count: Number(count), has }, salt, added);
+  const body = sealed.entries.map((e) => `<record>${escapeXml(e.raw)}</record>`).join('');
+  const head = ` count="${sealed.head.count}" head="${escapeXml(sealed.head.hash)}"`;
+  const newRoot = root[0].replace(/\scount="[^"]*"/, '').replace(/\shead="[^"]*"/, '').replace(/>$/, `${head}>`);
+  return `${xml.slice(0, root.index)}${newRoot}${xml.slice(root.index + root[0].length, close.index)}${body}</audit>`;
 }

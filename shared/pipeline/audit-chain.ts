@@ -111,23 +111,41 @@ export async function sealRecords(
   added: readonly AuditRecord[],
 ): Promise<{ entries: StoredAuditEntry[]; head: { count: number; hash: string } }> {
   const seen = new Set(trail.entries.flatMap((e) => (e.record ? [e.record.auditId] : [])));
+  const lastRaw = trail.entries[trail.entries.length - 1]?.raw;
+  // New records chain to the head the trail recorded, not to whatever its last record says now: an edited or
+  // removed last record stays detectable after more records are appended (the head was its only witness).
+  const head = trail.head;
+  const prevHash = head ? head.hash : lastRaw === undefined ? GENESIS : await sha256Hex(lastRaw);
+  const count = head ? Math.max(head.count, trail.entries.length) : trail.entries.length;
+  return sealAfter({ prevHash, count, has: (id) => seen.has(id) }, salt, added);
+}
+
+/**
+ * {@link sealRecords} from the end of a trail alone: its last record's text, its length, and a test for audit ids
+ * already in it (a long trail is appended to without reading every record).
+ */
+export async function sealAfter(
+  end: { prevHash: string; count: number; has: (auditId: string) => boolean },
+  salt: string,
+  added: readonly AuditRecord[],
+): Promise<{ entries: StoredAuditEntry[]; head: { count: number; hash: string } }> {
+  const seen = new Set<string>();
   const out: StoredAuditEntry[] = [];
-  let last = trail.entries[trail.entries.length - 1]?.raw;
-  let count = trail.entries.length;
+  let prevHash = end.prevHash;
+  let count = end.count;
   for (const a of added) {
-    if (seen.has(a.auditId)) continue;
+    if (seen.has(a.auditId) || end.has(a.auditId)) continue;
     seen.add(a.auditId);
     const { evidenceDigest, seq: _seq, prev: _prev, ...rest } = withoutCategories(a);
-    const record: AuditRecord = { ...rest, seq: count, prev: last === undefined ? GENESIS : await sha256Hex(last) };
+    const record: AuditRecord = { ...rest, seq: count, prev: prevHash };
     if (evidenceDigest !== undefined) record.sourceHash = await keyedSourceHash(salt, evidenceDigest);
     if (record.text !== undefined && record.textHash === undefined) record.textHash = await sha256Hex(record.text);
     const raw = JSON.stringify(record);
     out.push({ raw, record });
-    last = raw;
+    prevHash = await sha256Hex(raw);
     count += 1;
   }
-  const hash = last === undefined ? GENESIS : await sha256Hex(last);
-  return { entries: out, head: { count, hash } };
+  return { entries: out, head: { count, hash: prevHash } };
 }
 
 /** The first problem the chain shows. */
