@@ -1,7 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +11,9 @@ import { buildDataset } from '../dataset/build';
 import { readRecords } from '../dataset/read';
 import { CaseReadError, readCases } from './cases';
 import { evaluateGenerations, readGenerations, renderCompareTable, resolveGenerations } from './compare';
-import { OpenAiCompatibleEngine, PROMPT_MISMATCH, ReplayEngine } from './engines';
+import { OpenAiCompatibleEngine as PaneOpenAiEngine } from '../../shared/engine/openai-engine';
+import { startOpenAiTestServer } from '../../test/doubles/openai-server';
+import { connectOpenAiEngine, PROMPT_MISMATCH, ReplayEngine } from './engines';
 import { evaluate, renderEvalReport, type EvalCase } from './evaluate';
 import { lcsLength, rougeL } from './rouge';
 
@@ -95,38 +95,30 @@ describe('evaluate() through the real pipeline', () => {
     expect(text).not.toContain('138 0013 8000'); // the report never repeats a leaked value
   });
 
-  it('evaluates a model served with an OpenAI-compatible API, and counts a failing server as engine failures', async () => {
-    const bodies: { messages: { role: string; content: string }[]; max_tokens: number; model: string }[] = [];
-    let status = 200;
-    const server = createServer((req: IncomingMessage, res) => {
-      let body = '';
-      req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => {
-        bodies.push(JSON.parse(body) as (typeof bodies)[number]);
-        res.writeHead(status, { 'content-type': 'application/json' });
-        const e4 = cases.find((c) => c.id === 'E4')?.reference ?? '';
-        res.end(status === 200 ? JSON.stringify({ choices: [{ message: { content: e4 }, finish_reason: 'stop' }], usage: { prompt_tokens: 10, completion_tokens: 5 } }) : 'overloaded');
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  it('evaluates a model served with an OpenAI-compatible API (the pane\'s own client, over SSE), and counts a failing server as engine failures', async () => {
+    const e4 = cases.find((c) => c.id === 'E4')?.reference ?? '';
+    const server = await startOpenAiTestServer({ models: { 'acme-exit': 4096 }, reply: () => Array.from(e4) });
     try {
-      const { port } = server.address() as AddressInfo;
-      const engine = new OpenAiCompatibleEngine({ baseUrl: `http://127.0.0.1:${port}/v1`, model: 'acme-exit' });
-      const e4 = cases.filter((c) => c.id === 'E4');
-      const ok = await evaluate({ template, cases: e4, engineFor: () => engine, engine: 'openai', modelId: 'acme-exit' });
+      const engine = await connectOpenAiEngine({ baseUrl: server.baseUrl, model: 'acme-exit' });
+      expect(engine).toBeInstanceOf(PaneOpenAiEngine); // one client, not two
+      expect(engine.contextWindow()).toBe(4096);
+      const e4cases = cases.filter((c) => c.id === 'E4');
+      const ok = await evaluate({ template, cases: e4cases, engineFor: () => engine, engine: 'openai', modelId: 'acme-exit' });
       expect(ok.summary.contractPassRate).toBe(1);
       expect(ok.summary.rougeL.meanF1).toBe(1);
-      expect(bodies[0]?.model).toBe('acme-exit');
-      expect(bodies[0]?.messages.map((m) => m.role)).toEqual(['system', 'user']);
-      // The server got the pipeline's prompt: redacted ID number, the source's turn ids.
-      expect(bodies[0]?.messages[1]?.content).toContain('N1');
-      expect(bodies[0]?.messages[1]?.content).not.toContain('230102199108172034');
-      status = 503;
-      const failed = await evaluate({ template, cases: e4, engineFor: () => engine, engine: 'openai', modelId: 'acme-exit' });
+      const body = server.requests[0];
+      expect(body?.model).toBe('acme-exit');
+      expect(body?.messages.map((m) => m.role)).toEqual(['system', 'user']);
+      // The server got the pipeline's prompt (redacted ID number, the source's turn ids) and the pane's grammar.
+      expect(body?.messages[1]?.content).toContain('N1');
+      expect(body?.messages[1]?.content).not.toContain('230102199108172034');
+      expect(body?.structured_outputs?.grammar).toMatch(/^root ::= /m);
+      server.set({ failWith: { status: 503, message: 'overloaded', on: 'chat' } });
+      const failed = await evaluate({ template, cases: e4cases, engineFor: () => engine, engine: 'openai', modelId: 'acme-exit' });
       expect(failed.summary.failedRuns).toBe(1);
       expect(failed.summary.contractPassRate).toBe(0);
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     }
   });
 });
@@ -188,4 +180,36 @@ describe('judging a model on its own generations (liuhen_models generate → --o
     expect(resolveGenerations('base', '/d/generations')).toEqual({ label: 'base', file: path.join('/d/generations', 'base.jsonl') });
     expect(resolveGenerations('v1=/x/a.jsonl', '/d')).toEqual({ label: 'v1', file: '/x/a.jsonl' });
   });
+});
+
+describe('the decoding helper of liuhen_models generate (models/eval/decode-server.ts)', () => {
+  it('builds the pipeline prompt for the profile and masks tokens with the pane\'s grammar in web-llm\'s xgrammar', () => {
+    // A character vocabulary: each token one character; the last one is the stop token.
+    const vocab = [...'【】离职原因在体验意见建议员工薪酬。\n', '<eos>'];
+    const id = (c: string): number => vocab.indexOf(c);
+    const requests = [
+      { op: 'init', template: 'exit-interview', lang: 'zh-CN', profile: { profile: 'compact', fields: false }, vocab, vocabType: 'raw', vocabSize: vocab.length, stop: [vocab.length - 1] },
+      { op: 'prompt', kind: 'transcript', source: 'T2 员工: 钱少' },
+      { op: 'start' },
+      { op: 'accept', token: id('【') },
+      { op: 'accept', token: id('职') }, // the heading is 【离职原因】: 职 cannot follow 【
+    ];
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'models', 'eval', 'decode-server.ts')], {
+      cwd: ROOT,
+      input: requests.map((q) => JSON.stringify(q)).join('\n') + '\n',
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    const [init, prompt, start, accept1, accept2] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(init).toMatchObject({ ok: true, templateId: 'exit-interview', profile: { style: 'compact', fields: false } });
+    expect(prompt?.messages).toEqual(buildMessages(template, { kind: 'transcript', text: 'T2 员工: 钱少' }, { style: 'compact', fields: false }));
+    const allowed = (mask: unknown): string[] => {
+      const words = new Int32Array(Uint8Array.from(Buffer.from(String(mask), 'base64')).buffer);
+      return vocab.filter((_, i) => (((words[i >> 5] ?? 0) >>> (i & 31)) & 1) === 1);
+    };
+    expect(allowed(start?.mask)).toEqual(['【']);
+    expect(accept1).toMatchObject({ accepted: true, terminated: false });
+    expect(allowed(accept1?.mask)).toEqual(['离']);
+    expect(accept2).toMatchObject({ accepted: false });
+  }, 60_000); // spawns tsx and loads the xgrammar wasm
 });
