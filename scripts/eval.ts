@@ -5,9 +5,11 @@
  * Engines:
  *   --engine replay                       answers each case with its own reference record: the honest baseline of
  *                                         the harness (what guard, repair and checks make of the approved records);
- *   --engine openai --url URL --model ID  a fine-tune served with an OpenAI-compatible API on this machine, e.g.
- *                                         `mlc_llm serve models/out/webllm/<id>-q4f32_1-MLC` (add --grammar to send
- *                                         the template's grammar as response_format where the server takes it).
+ *   --engine openai --url URL --model ID  a fine-tune served with an OpenAI-compatible API (the pane's own client,
+ *                                         shared/engine/openai-engine.ts), e.g. vLLM (default --kind vllm: the
+ *                                         template's grammar as structured_outputs.grammar, as in the pane) or
+ *                                         `mlc_llm serve models/out/webllm/<id>-q4f32_1-MLC --kind mlc` (no grammar
+ *                                         field there). LIUHEN_API_KEY is sent as a Bearer token when set.
  *
  * Judging a model on its own output (generated locally by `liuhen_models generate` under the pane's grammar):
  *   --outputs FILE                        scores one model's generations file;
@@ -18,20 +20,21 @@
  * Writes OUT/eval-report.md and OUT/eval-report.json (OUT defaults to the data file's folder). Exit code 0 when the
  * run finished (and the contract pass rate is at least --min-contract, when given), 1 below it, 2 on bad arguments.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { promptProfileOf } from '../shared/engine/model-record';
 import type { LlmEngine } from '../shared/engine/port';
 import type { Template } from '../shared/templates';
 import { CaseReadError, readCases } from '../models/eval/cases';
 import { evaluateGenerations, loadGenerations, renderCompareTable, resolveGenerations, type GeneratedReport } from '../models/eval/compare';
-import { OpenAiCompatibleEngine, PROMPT_MISMATCH, ReplayEngine } from '../models/eval/engines';
+import { connectOpenAiEngine, PROMPT_MISMATCH, ReplayEngine } from '../models/eval/engines';
 import { resolveTemplate } from '../models/dataset/template-arg';
 import { evaluate, renderEvalReport, type EvalCase } from '../models/eval/evaluate';
 import { parseOptions } from './cli-options';
 
 const USAGE =
   'usage: npm run eval -- --data val.jsonl --template exit-interview --lang zh-CN --engine replay|openai\n' +
-  '         [--url http://127.0.0.1:8000/v1 --model ID [--grammar]] [--context-window N] [--out DIR] [--min-contract 0.9]\n' +
+  '         [--url http://127.0.0.1:8000/v1 --model ID [--kind vllm|mlc|llamacpp]] [--context-window N] [--out DIR] [--min-contract 0.9]\n' +
   '       npm run eval -- --template exit-interview --lang zh-CN (--outputs FILE | --compare base,ft-v1 [--generations DIR] [--data val.jsonl])\n' +
   '         (--template-file FILE instead of --template for a company template)';
 
@@ -42,7 +45,7 @@ function fail(message: string): never {
 
 const opts = parseOptions(
   process.argv.slice(2),
-  ['data', 'template', 'lang', 'engine', 'url', 'model', 'context-window', 'out', 'min-contract', 'outputs', 'compare', 'generations', 'template-file'],
+  ['data', 'template', 'lang', 'engine', 'url', 'model', 'kind', 'context-window', 'out', 'min-contract', 'outputs', 'compare', 'generations', 'template-file'],
   ['grammar', 'help'],
   (m) => fail(`${m}\n${USAGE}`),
 );
@@ -122,7 +125,14 @@ if (engineName === 'replay') {
 } else if (engineName === 'openai') {
   const url = opts.get('url') ?? fail('--engine openai needs --url (e.g. http://127.0.0.1:8000/v1)');
   const model = opts.get('model') ?? fail('--engine openai needs --model (the id the server serves)');
-  const engine = new OpenAiCompatibleEngine({ baseUrl: url, model, contextWindow, sendGrammar: opts.has('grammar') });
+  const kind = opts.get('kind') ?? 'vllm';
+  if (kind !== 'vllm' && kind !== 'mlc' && kind !== 'llamacpp') fail(`--kind: vllm, mlc or llamacpp, got "${kind}"`);
+  let engine: LlmEngine;
+  try {
+    engine = await connectOpenAiEngine({ baseUrl: url, model, kind, contextWindow, ...(process.env.LIUHEN_API_KEY ? { apiKey: process.env.LIUHEN_API_KEY } : {}) });
+  } catch (e) {
+    fail(`--url ${url}: ${(e as Error).message}`);
+  }
   engineFor = () => engine;
   engineLabel = `openai:${url}`;
   modelId = model;
@@ -131,9 +141,16 @@ if (engineName === 'replay') {
 }
 
 const started = Date.now();
+// The prompt profile the data was rendered with (data-card.json beside it): a fine-tune served for evaluation gets
+// the prompt it was trained on, and sections-only references are judged against the template without fields.
+const cardFile = path.join(path.dirname(data), 'data-card.json');
+const cardPrompt = existsSync(cardFile) ? (JSON.parse(readFileSync(cardFile, 'utf8')) as { prompt?: { profile: 'full' | 'compact'; fields?: boolean } }).prompt : undefined;
+const prompt = cardPrompt ? promptProfileOf({ model: '', model_id: '', model_lib: '', liuhen_prompt: cardPrompt }) : undefined;
+if (prompt) console.log(`eval: prompt profile ${prompt.style}${prompt.fields ? '' : ', no fields'} (from ${cardFile})`);
 const report = await evaluate({
   template,
   cases,
+  ...(prompt ? { prompt } : {}),
   engineFor,
   engine: engineLabel,
   modelId,

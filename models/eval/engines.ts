@@ -4,11 +4,13 @@
  * - {@link ReplayEngine}: answers with the case's own reference record. It is the honest baseline of the harness
  *   (`--engine replay`): what the pipeline's guard, repair and checks make of the approved records themselves,
  *   so CI can run the whole evaluation with no model. It is not a model and never claims to be one.
- * - {@link OpenAiCompatibleEngine}: a model served with an OpenAI-compatible chat API on the admin's machine
- *   (`mlc_llm serve <merged-model-MLC>`, vLLM, llama.cpp's server), to evaluate a fine-tune before publishing it.
+ * - {@link connectOpenAiEngine}: a model served with an OpenAI-compatible chat API (vLLM, `mlc_llm serve
+ *   <merged-model-MLC>`, llama.cpp's server), to evaluate a fine-tune before publishing it — through the pane's
+ *   own OpenAiCompatibleEngine.
  */
-import { EngineError } from '../../shared/engine/errors';
+import { OpenAiCompatibleEngine } from '../../shared/engine/openai-engine';
 import type { GenerateChunk, GenerateRequest, LlmEngine } from '../../shared/engine/port';
+import type { ServerKind } from '../../shared/engine/server';
 
 /** Chunks of about one Qwen token of Chinese text, so streaming code paths run as with a real model. */
 function chunks(text: string, size = 3): string[] {
@@ -86,82 +88,29 @@ export class RecordedEngine extends ReplayEngine {
   }
 }
 
-/** Options of {@link OpenAiCompatibleEngine}. */
-export interface OpenAiCompatibleOptions {
+/**
+ * The admin's server for `--engine openai`: the SAME client the pane and the batch use
+ * (shared/engine/openai-engine.ts; one client, not two), connected and checked (`GET /v1/models`: the model is
+ * served; context window from vLLM's `max_model_len`). The template's output contract goes in the field the
+ * server kind accepts, as in the pane (vLLM: structured_outputs.grammar).
+ */
+export async function connectOpenAiEngine(options: {
   /** Base URL of the API, e.g. `http://127.0.0.1:8000/v1`. */
   baseUrl: string;
-  /** The `model` the server knows the fine-tune by. */
+  /** The `model` the server serves the fine-tune as (or the LoRA adapter's name). */
   model: string;
-  /** Context window of the served model (default 4096, Liuhen's records). */
+  kind?: ServerKind;
+  /** Context window where the server's model list does not say it (mlc). */
   contextWindow?: number;
-  /** Send the template's grammar as `response_format` (only servers that accept WebLLM's grammar shape). */
-  sendGrammar?: boolean;
-  fetch?: typeof fetch;
+  /** Sent as a Bearer token (vLLM `--api-key`). */
+  apiKey?: string;
+}): Promise<OpenAiCompatibleEngine> {
+  const engine = new OpenAiCompatibleEngine({
+    server: { kind: options.kind ?? 'vllm', baseUrl: options.baseUrl.replace(/\/+$/, ''), model: options.model, ...(options.contextWindow ? { contextWindow: options.contextWindow } : {}) },
+    ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+  });
+  await engine.load(options.model);
+  return engine;
 }
 
-interface ChatCompletion {
-  choices?: { message?: { content?: string | null }; finish_reason?: string | null }[];
-  usage?: { prompt_tokens?: number; completion_tokens?: number };
-}
-
-/** One non-streaming chat completion per request against an OpenAI-compatible server. */
-export class OpenAiCompatibleEngine implements LlmEngine {
-  constructor(private readonly options: OpenAiCompatibleOptions) {}
-
-  async load(): Promise<void> {
-    await Promise.resolve();
-  }
-
-  contextWindow(): number {
-    return this.options.contextWindow ?? 4096;
-  }
-
-  async *generate(request: GenerateRequest): AsyncIterable<GenerateChunk> {
-    const doFetch = this.options.fetch ?? fetch;
-    const body = {
-      model: this.options.model,
-      messages: request.messages,
-      max_tokens: request.maxTokens,
-      temperature: request.temperature,
-      ...(request.seed !== undefined ? { seed: request.seed } : {}),
-      ...(this.options.sendGrammar && request.responseFormat ? { response_format: request.responseFormat } : {}),
-      stream: false,
-    };
-    let response: Response;
-    try {
-      response = await doFetch(`${this.options.baseUrl.replace(/\/$/, '')}/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        ...(request.signal ? { signal: request.signal } : {}),
-      });
-    } catch (e) {
-      if (request.signal?.aborted) {
-        yield { type: 'done', finishReason: 'abort', usage: { promptTokens: 0, completionTokens: 0 } };
-        return;
-      }
-      throw new EngineError('network', { url: this.options.baseUrl, cause: e instanceof Error ? e.message : String(e) });
-    }
-    if (!response.ok) {
-      throw new EngineError('internal', { url: this.options.baseUrl, status: response.status, cause: (await response.text()).slice(0, 200) });
-    }
-    const json = (await response.json()) as ChatCompletion;
-    const choice = json.choices?.[0];
-    const text = choice?.message?.content ?? '';
-    if (text !== '') yield { type: 'text', text };
-    yield {
-      type: 'done',
-      finishReason: choice?.finish_reason === 'length' ? 'length' : 'stop',
-      usage: { promptTokens: json.usage?.prompt_tokens ?? 0, completionTokens: json.usage?.completion_tokens ?? 0 },
-    };
-  }
-
-  async isCached(): Promise<boolean> {
-    await Promise.resolve();
-    return true;
-  }
-
-  async deleteCached(): Promise<void> {
-    await Promise.resolve();
-  }
-}
+export { OpenAiCompatibleEngine };
