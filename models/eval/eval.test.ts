@@ -213,3 +213,17 @@ describe('the decoding helper of liuhen_models generate (models/eval/decode-serv
     expect(accept2).toMatchObject({ accepted: false });
   }, 60_000); // spawns tsx and loads the xgrammar wasm
 });
+
+describe('npm run eval on a seed-format dataset', () => {
+  it('judges with the data card\'s prompt profile: sections-only references keep their (fields-less) contract', () => {
+    const seed = path.join(ROOT, 'models', 'dataset', 'samples', 'exit-interview.seed.zh-CN.csv');
+    const built = buildDataset(template, readRecords(readFileSync(seed), seed));
+    const dir = mkdtempSync(path.join(tmpdir(), 'liuhen-eval-seed-'));
+    writeFileSync(path.join(dir, 'val.jsonl'), built.validationJsonl);
+    writeFileSync(path.join(dir, 'data-card.json'), JSON.stringify(built.card));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'eval.ts'), '--data', path.join(dir, 'val.jsonl'), '--template', 'exit-interview', '--lang', 'zh-CN', '--engine', 'replay'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('prompt profile compact, no fields');
+    expect(r.stdout).toContain('contract 100.0%');
+  }, 60_000); // spawns tsx
+});
