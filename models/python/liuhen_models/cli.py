@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Sequence
 
-from . import LiuhenError, __version__
+from . import ConfigError, LiuhenError, __version__
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,10 +70,18 @@ def _parser() -> argparse.ArgumentParser:
     pt.add_argument("--tokenizer", required=True, help="a model or tokenizer folder (e.g. the base model)")
     pt.add_argument("--data", required=True, nargs="+", help="train.jsonl / val.jsonl files from npm run dataset")
 
-    r = sub.add_parser("register", help="add converted models (model-records.json) to the registry file the task pane loads")
-    r.add_argument("--records", required=True, help="model-records.json written by `convert`")
+    r = sub.add_parser("register", help="add converted models (model-records.json), or a company server, to the registry file the task pane loads")
+    r.add_argument("--records", help="model-records.json written by `convert` (required unless --server-url)")
     r.add_argument("--registry", required=True, help="the registry file Liuhen is pointed at (created when missing)")
     r.add_argument("--replace", action="store_true", help="update entries whose model_id is already registered")
+    # A company inference server (liuhen_models/server.py): the pane then runs the model there, not on the writer's computer.
+    r.add_argument("--server-url", help="OpenAI-compatible base URL of the company server, e.g. https://llm.example.com/v1")
+    r.add_argument("--server-model", help="the served model name (vLLM --served-model-name, or the path it serves)")
+    r.add_argument("--server-kind", default="vllm", help="vllm (default), mlc or llamacpp")
+    r.add_argument("--lora-adapter", help="the adapter's name in vLLM's --lora-modules (requests then name it)")
+    r.add_argument("--concurrency", type=int, help="batch rows in flight on the server (pane default 8)")
+    r.add_argument("--display-name", help="name shown in the model area")
+    r.add_argument("--prompt-profile", choices=("full", "compact"), help="prompt profile the served fine-tune was trained with")
     return p
 
 
@@ -125,7 +133,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "register":
             from .register import register
 
-            register(args.records, args.registry, replace=args.replace)
+            if args.server_url is None and args.records is None:
+                raise ConfigError("register: give --records (converted models), or --server-url and --server-model (a company server)")
+            if args.records is not None:
+                register(args.records, args.registry, replace=args.replace)
+            if args.server_url is not None:
+                from .server import register_server, server_entry
+
+                if not args.server_model:
+                    raise ConfigError("--server-url needs --server-model (the served model name, as GET /v1/models lists it)")
+                register_server(args.registry, server_entry(
+                    args.server_url, args.server_model, kind=args.server_kind, lora_adapter=args.lora_adapter,
+                    concurrency=args.concurrency, display_name=args.display_name, prompt_profile=args.prompt_profile,
+                ))
     except LiuhenError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

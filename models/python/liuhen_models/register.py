@@ -149,10 +149,13 @@ def _read_registry(path: Path, flag: str) -> tuple[list[Any], dict[str, Any] | N
         raise ConfigError(f"{flag}: file {str(path)!r} does not exist") from None
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{flag}: {path} is not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    # `server` (a company inference server, liuhen_models/server.py) may stand alone or beside the models.
+    if isinstance(data, dict) and "server" in data and "models" not in data:
+        data = {**data, "models": []}
     if isinstance(data, dict) and isinstance(data.get("models"), list):
-        extra = set(data) - {"default", "models"}
+        extra = set(data) - {"default", "models", "server"}
         if extra:
-            raise ConfigError(f'{flag}: {path}: unknown key(s) {", ".join(sorted(extra))} (the form is {{"default": id, "models": [...]}})')
+            raise ConfigError(f'{flag}: {path}: unknown key(s) {", ".join(sorted(extra))} (the form is {{"default": id, "models": [...], "server": {{...}}}})')
         return data["models"], data
     if not isinstance(data, list):
         raise ConfigError(f'{flag}: {path} must be a JSON list of model records, or {{"default": id, "models": [...]}}')
