@@ -37,6 +37,10 @@ export const NameDataSchema = z.object({
     precedeContext: z.string(),
     afterPrecedeContext: z.array(z.string().min(1)),
     diminutivePrefixes: z.string(),
+    /** Characters that make a nickname with one given-name character after them (阿强). */
+    nicknamePrefixes: z.string().optional(),
+    /** Ordinary words that look like a nickname or diminutive + surname (阿姨, 小周末, 老黄牛). */
+    nicknameStops: z.array(z.string().min(2)).optional(),
   }),
   en: z.object({
     titles: z.array(z.string().regex(/^[A-Za-z]+$/)),
@@ -65,8 +69,16 @@ export interface NameMatcher {
   afterPrecedeContext: WordIndex;
   diminutivePrefixes: Set<string>;
   enTitle: RegExp;
-  enFirstName: RegExp;
+  enFirstNames: Set<string>;
+  enNotNames: Set<string>;
+  enFollowVerbs: Set<string>;
+  /** Chinese context words after a name (张婷也, Kevin也), as a sticky test at a position. */
+  zhContext: RegExp;
   enPinyin: RegExp;
+  /** 阿 + one given-name character: 阿强, 阿华 (a nickname). */
+  nicknamePrefixes: Set<string>;
+  /** Words a nickname or a diminutive would otherwise take for a name (阿姨, 小周末). */
+  nicknameStops: WordIndex;
 }
 
 /** Words by first character, longest first: a lookup costs one map access instead of a scan of the list. */
@@ -102,13 +114,16 @@ export function compileNames(data: NameData): NameMatcher {
     precedeContext: new Set(zh.precedeContext),
     afterPrecedeContext: indexWords(zh.afterPrecedeContext, (w) => w),
     diminutivePrefixes: new Set(zh.diminutivePrefixes),
+    nicknamePrefixes: new Set(zh.nicknamePrefixes ?? ''),
+    nicknameStops: indexWords(zh.nicknameStops ?? [], (w) => w),
     enTitle: new RegExp(`\\b(?:${en.titles.map(escapeRe).join('|')})\\.? ${notNames}[A-Z][A-Za-z'-]{1,30}(?: ${notNames}[A-Z][a-z'-]{1,30}\\b)?`, 'g'),
     // A listed first name followed by a capitalised surname (kept in the span), or by a reporting verb or a
     // Chinese context word (not kept).
-    enFirstName: new RegExp(
-      `\\b(?:${en.firstNames.map(escapeRe).join('|')})(?: ${notNames}[A-Z][a-z'-]{1,30}\\b|(?= (?:${en.followVerbs.join('|')})\\b)|(?=${zhContext}))`,
-      'g',
-    ),
+    // A set, not a 3,000-way regex alternation: one lookup per capitalised word keeps the scan linear and fast.
+    enFirstNames: new Set(en.firstNames),
+    enNotNames: new Set(en.notNames),
+    enFollowVerbs: new Set(en.followVerbs),
+    zhContext: new RegExp(`(?:${zhContext})`, 'y'),
     enPinyin: new RegExp(`\\b(?:${en.pinyinSurnames.map(escapeRe).join('|')}) ${notNames}[A-Z][a-z]{1,12}\\b`, 'g'),
   };
 }
@@ -171,13 +186,59 @@ function zhNameAt(m: NameMatcher, t: string, i: number): NameSpan | undefined {
       }
     }
   }
-  // 老王说, 小李,
-  if (i > 0 && m.diminutivePrefixes.has(t.charAt(i - 1))) {
-    if (after === t.length || PUNCT.has(t.charAt(after)) || startsWithAny(t, after, m.followContext)) {
+  // 老王说, 小李, 老李人挺好: a diminutive + surname is a way to call someone, wherever it stands, unless it is an
+  // ordinary word (小周末, 老黄牛).
+  if (i > 0 && s === 1 && m.diminutivePrefixes.has(t.charAt(i - 1)) && !startsWithAny(t, i - 1, m.nicknameStops)) {
+    const before = i > 1 ? t.charCodeAt(i - 2) : 0;
+    // Not inside a longer word (不老李…): the prefix starts the word.
+    if (!isHan(before) || m.precedeContext.has(t.charAt(i - 2)) || startsWithAny(t, after, m.followContext) || PUNCT.has(t.charAt(after))) {
       return { start: i - 1, end: after };
     }
   }
+  // A double surname is rarely anything else: 欧阳娜娜, 令狐平是…
+  if (s === 2 && maxGiven >= 1) return { start: i, end: after + maxGiven };
   return undefined;
+}
+
+/** A nickname at `i` (阿强), or undefined. */
+function nicknameAt(m: NameMatcher, t: string, i: number): NameSpan | undefined {
+  if (!m.nicknamePrefixes.has(t.charAt(i)) || !m.givenChars.has(t.charAt(i + 1))) return undefined;
+  if (startsWithAny(t, i, m.nicknameStops)) return undefined;
+  if (i > 0 && isHan(t.charCodeAt(i - 1)) && !m.precedeContext.has(t.charAt(i - 1))) return undefined;
+  return { start: i, end: i + 2 };
+}
+
+const CAPITALISED = /\b[A-Z][a-z'-]{1,30}\b/g;
+
+/**
+ * English names from the first-name list: "First Last" (a capitalised word after a listed first name), or a
+ * listed first name alone when it is not the first word of a sentence (a capitalised word mid-sentence is a
+ * proper noun), or when a verb or a Chinese context word follows ("Priya was great", "Kevin也听到了").
+ */
+function findEnNames(m: NameMatcher, t: string, found: NameSpan[]): void {
+  CAPITALISED.lastIndex = 0;
+  for (let x = CAPITALISED.exec(t); x; x = CAPITALISED.exec(t)) {
+    const word = x[0];
+    if (!m.enFirstNames.has(word) || m.enNotNames.has(word)) continue;
+    const start = x.index;
+    let end = start + word.length;
+    // "First Last": the next word is capitalised and not a street, a month or a company word.
+    const next = /^ ([A-Z][a-z'-]{1,30})\b/.exec(t.slice(end, end + 33));
+    if (next?.[1] && !m.enNotNames.has(next[1])) {
+      end += next[0].length;
+      found.push({ start, end });
+      CAPITALISED.lastIndex = end;
+      continue;
+    }
+    let k = start - 1;
+    while (k >= 0 && (t.charCodeAt(k) === 0x20 || t.charCodeAt(k) === 0x22)) k--;
+    const prev = k >= 0 ? t.charAt(k) : '';
+    const sentenceStart = prev === '' || '.!?\n。!?:;'.includes(prev) || isHan(prev.charCodeAt(0));
+    const following = /^ ([a-z]+)\b/.exec(t.slice(end, end + 20))?.[1];
+    m.zhContext.lastIndex = end;
+    const context = (following !== undefined && m.enFollowVerbs.has(following)) || m.zhContext.test(t) || /^['’]s\b/.test(t.slice(end, end + 3));
+    if (!sentenceStart || context) found.push({ start, end });
+  }
 }
 
 const isHan = (c: number): boolean => (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf);
@@ -187,13 +248,14 @@ export function findNames(m: NameMatcher, t: string): NameSpan[] {
   const found: NameSpan[] = [];
   for (let i = 0; i < t.length; i++) {
     if (!isHan(t.charCodeAt(i))) continue;
-    const span = zhNameAt(m, t, i);
+    const span = zhNameAt(m, t, i) ?? nicknameAt(m, t, i);
     if (span) {
       found.push(span);
       i = span.end - 1;
     }
   }
-  for (const re of [m.enTitle, m.enFirstName, m.enPinyin]) {
+  findEnNames(m, t, found);
+  for (const re of [m.enTitle, m.enPinyin]) {
     for (const x of t.matchAll(re)) if (x[0].length > 0) found.push({ start: x.index, end: x.index + x[0].length });
   }
   return found;
