@@ -32,7 +32,8 @@ export function connectSources(hosts: readonly string[]): { sources: string[]; r
   const rejected: string[] = [];
   for (const raw of hosts) {
     const host = raw.trim().replace(/\/+$/, '');
-    if (/^https:\/\/(\*\.)?[a-z0-9.-]+(:\d+)?$/i.test(host) || /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/i.test(host)) {
+    // A wildcard needs at least two labels after it: `https://*.com` would open connect-src to a whole TLD.
+    if (/^https:\/\/(\*\.[a-z0-9-]+\.[a-z0-9.-]+|[a-z0-9.-]+)(:\d+)?$/i.test(host) || /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/i.test(host)) {
       sources.add(host.toLowerCase());
     } else if (host !== '') {
       rejected.push(raw);

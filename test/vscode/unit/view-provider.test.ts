@@ -92,9 +92,9 @@ describe('Liuhen webview page', () => {
   });
 
   it('accepts only https (or local) model hosts', () => {
-    expect(connectSources(['https://a.example.com/', 'https://*.cdn.example.com', 'http://localhost:8080', 'ftp://x', "https://x.com; script-src 'unsafe-inline'"])).toEqual({
+    expect(connectSources(['https://a.example.com/', 'https://*.cdn.example.com', 'http://localhost:8080', 'ftp://x', "https://x.com; script-src 'unsafe-inline'", 'https://*.com'])).toEqual({
       sources: ['https://a.example.com', 'https://*.cdn.example.com', 'http://localhost:8080'],
-      rejected: ['ftp://x', "https://x.com; script-src 'unsafe-inline'"],
+      rejected: ['ftp://x', "https://x.com; script-src 'unsafe-inline'", 'https://*.com'],
     });
     expect(contentSecurityPolicy('src', 'n', [])).toContain("style-src src 'unsafe-inline'");
   });
