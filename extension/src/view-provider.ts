@@ -75,6 +75,7 @@ export class LiuhenViewProvider implements vscode.WebviewViewProvider, vscode.Di
       .handle('audit/save', ({ records }) => host.saveAudit(records))
       .handle('audit/read', () => host.readAudit())
       .handle('audit/trail', () => host.readAuditTrail())
+      .handle('audit/review', ({ records }) => host.readReview(records))
       .handle('settings/read', () => hostSettings(this.settings()))
       .handle('templates/custom', () => readCustomTemplates(this.settings().templateFolder))
       .handle('webview/ready', (report) => {

@@ -16,11 +16,13 @@ import type {
   HostCapabilities,
   InsertionPlan,
   PlanBlock,
+  ReviewReport,
+  ReviewState,
   SelectionSnapshot,
   TableRead,
 } from '../../shared/host/port';
 import { AnchorTracker } from './anchors';
-import { MemoryTrail } from '../../shared/pipeline/audit-chain';
+import { changeCount, MemoryTrail } from '../../shared/pipeline/audit-chain';
 import { appendAuditFile, readAuditTrailFile } from './audit-file';
 import {
   cellRanges,
@@ -80,6 +82,22 @@ export function landedOf<P extends { start: number; end: number; insert: string 
     cursor = p.end;
   }
   return landed;
+}
+
+/** One record's review read from the document's text (see VsCodeHost.readReview). */
+export function reviewInText(ref: string, inserted: string, documentText: string): ReviewState {
+  if (documentText.includes(inserted)) return { ref, verdict: 'accepted', finalText: inserted };
+  const lines = inserted.split('\n').filter((l) => l.trim() !== '');
+  const first = lines[0] ?? '';
+  const last = lines[lines.length - 1] ?? '';
+  // The record is found by its first line (its heading or title); lines such as a common closing sentence are
+  // shared by many records and prove nothing. A record whose first line was rewritten reads as deleted.
+  const start = first === '' ? -1 : documentText.indexOf(first);
+  if (start < 0) return { ref, verdict: 'rejected' };
+  const at = documentText.indexOf(last, start);
+  const end = at >= 0 && at - start <= inserted.length * 2 ? at + last.length : Math.min(documentText.length, start + inserted.length);
+  const finalText = documentText.slice(start, end);
+  return { ref, verdict: 'edited', changeCount: changeCount(inserted, finalText), finalText };
 }
 
 /** The audit file beside a document (`notes.md` -> `notes.md.liuhen-audit.json`). */
@@ -261,15 +279,14 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
       if (!uri) continue;
       const entry = byDocument.get(uri.toString()) ?? { uri, records: [] };
       const isPartial = partial.includes(plan.auditId);
-      // The record's time is the insertion's: the writer may have reviewed the preview for a while. A partial
-      // record keeps the text that actually landed.
-      const text = isPartial ? ofPlan.filter((p) => landedPieces.has(p)).map((p) => p.expected).join('\n\n') : plan.audit.text;
+      // The record's time is the insertion's: the writer may have reviewed the preview for a while. Its text (and
+      // so its hash) is what actually landed, as the document has it: the sections the writer kept, in Markdown.
+      const { textHash: _hash, ...audit } = plan.audit;
       entry.records.push({
-        ...plan.audit,
+        ...audit,
         event: 'inserted',
         insertion: isPartial ? 'partial' : 'whole',
-        ...(text !== undefined ? { text } : {}),
-        ...(isPartial ? { textHash: undefined } : {}),
+        text: ofPlan.filter((p) => landedPieces.has(p)).map((p) => p.expected).join('\n\n'),
         time: new Date().toISOString(),
       });
       byDocument.set(uri.toString(), entry);
@@ -331,6 +348,24 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
 
   async readAuditTrail(): Promise<AuditTrail> {
     return this.readAuditTrailOf(this.auditDocument());
+  }
+
+  /**
+   * The writer's review as the document shows it now. The refactor preview already decided what landed (a
+   * discarded section is never recorded); afterwards the text tells: a record still there as inserted is
+   * accepted, one whose first or last line is still there but whose text differs is edited (with the number of
+   * characters changed), one that is gone is rejected or deleted. VS Code has no pending state after the preview.
+   */
+  async readReview(records: readonly AuditRecord[]): Promise<ReviewReport> {
+    const uri = this.auditDocument();
+    const text = this.documentText(uri);
+    if (text === undefined) return { supported: false, reason: 'Open the document to check the review of its records.', states: [] };
+    const states: ReviewState[] = [];
+    for (const r of records) {
+      if ((r.event ?? 'inserted') !== 'inserted' || r.text === undefined) continue;
+      states.push(reviewInText(r.auditId, r.text, text));
+    }
+    return { supported: true, states };
   }
 
   /** The trail beside `documentUri` as stored, unreadable records included, for verification. */

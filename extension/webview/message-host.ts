@@ -10,6 +10,7 @@ import type {
   DocumentHost,
   HostCapabilities,
   InsertionPlan,
+  ReviewReport,
   SelectionSnapshot,
   TableRead,
 } from '../../shared/host/port';
@@ -62,5 +63,9 @@ export class MessageHost implements DocumentHost {
 
   readAuditTrail(): Promise<AuditTrail> {
     return this.client.request('audit/trail', undefined);
+  }
+
+  readReview(records: readonly AuditRecord[]): Promise<ReviewReport> {
+    return this.client.request('audit/review', { records: [...records] });
   }
 }

@@ -16,6 +16,7 @@ import type {
   AuditTrail,
   HostCapabilities,
   InsertionPlan,
+  ReviewReport,
   SelectionSnapshot,
   TableRead,
 } from '../host/port';
@@ -114,6 +115,8 @@ export interface HostProtocol extends ProtocolSpec {
     'audit/read': [void, AuditRecord[]];
     /** The document's trail as stored (raw entries, salt, head), for the pane to verify the chain. */
     'audit/trail': [void, AuditTrail];
+    /** The writer's review of the given inserted records, read from the document's text. */
+    'audit/review': [{ records: AuditRecord[] }, ReviewReport];
     /** The `liuhen.*` settings. */
     'settings/read': [void, HostSettings];
     /** The JSON files of the custom template folder (none when no folder is configured). */

@@ -82,7 +82,7 @@ export async function run(): Promise<void> {
     30_000,
     2_000,
   );
-  assert(audit.format === 'liuhen-audit/1', 'audit file format');
+  assert(audit.format === 'liuhen-audit/2', 'audit file format');
   assert(audit.records.length === 1, `one audit record (got ${audit.records.length})`);
   assert(audit.records[0]?.templateId === 'exit-interview', 'audit template');
   assert(/^[0-9a-f]{64}$/.test(audit.records[0]?.sourceHash ?? ''), 'audit source hash');

@@ -100,6 +100,30 @@ describe('VsCodeHost audit', () => {
     expect((await verifyChain(await host.readAuditTrail())).intact).toBe(true);
   });
 
+  it('review after the preview, from the document text: accepted, edited (with the change count), deleted', async () => {
+    const text = '员工:通勤太远。\n';
+    const editor = __test.open('/hr/a.md', 'markdown', text, [0, text.length - 1]);
+    const snap = await host.readSelection();
+    const plan = (id: string, body: string): InsertionPlan => ({ auditId: id, target: { kind: 'after-anchor', anchor: snap.anchor }, blocks: [block(`【${id}】`, body, '第二段。')], audit: record(id) });
+    await host.apply([plan('k1', '通勤距离过长。')]);
+    await host.apply([plan('k2', '考虑远程办公。')]);
+    await host.apply([plan('k3', '薪酬偏低。')]);
+    const doc = editor.document;
+    const replace = (from: string, to: string): void => {
+      const at = doc.getText().indexOf(from);
+      __test.type(doc, at, at + from.length, to);
+    };
+    replace('考虑远程办公。', '考虑每周两天远程办公。');
+    replace(doc.getText().slice(doc.getText().indexOf('### 【k3】'), doc.getText().indexOf('### 【k3】') + '### 【k3】\n\n薪酬偏低。\n\n第二段。'.length), '');
+    const review = await host.readReview(await host.readAudit());
+    expect(review.supported).toBe(true);
+    expect(review.states.map((s) => [s.ref, s.verdict, s.changeCount])).toEqual([
+      ['k1', 'accepted', undefined],
+      ['k2', 'edited', 4],
+      ['k3', 'rejected', undefined],
+    ]);
+  });
+
   it('landedOf: exact places, not includes()', () => {
     const before = 'A\nB\n';
     const pieces = [
