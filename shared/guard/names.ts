@@ -41,6 +41,14 @@ export const NameDataSchema = z.object({
     nicknamePrefixes: z.string().optional(),
     /** Ordinary words that look like a nickname or diminutive + surname (阿姨, 小周末, 老黄牛). */
     nicknameStops: z.array(z.string().min(2)).optional(),
+    /** Role words written BEFORE a name (记者王伟, 经理李娜): after one, any surname + 1–2 characters is a name. */
+    rolesBefore: z.array(z.string().min(1)).optional(),
+    /** Words that strongly mark the name before them (表示, 告诉, 先生): any surname + 1–2 characters before one. */
+    strongFollow: z.array(z.string().min(1)).optional(),
+    /** Characters that never occur inside a given name (的, 了, 在 …), to bound the loose rules. */
+    notInName: z.string().optional(),
+    /** Characters used to transliterate foreign names (斯 尔 克 …); a run of 3–6 of them reads as a name. */
+    transliteration: z.string().optional(),
   }),
   en: z.object({
     titles: z.array(z.string().regex(/^[A-Za-z]+$/)),
@@ -79,6 +87,11 @@ export interface NameMatcher {
   nicknamePrefixes: Set<string>;
   /** Words a nickname or a diminutive would otherwise take for a name (阿姨, 小周末). */
   nicknameStops: WordIndex;
+  /** Role words before a name, indexed by their LAST character (the scan looks back from the surname). */
+  rolesBefore: string[];
+  strongFollow: WordIndex;
+  notInName: Set<string>;
+  transliteration: Set<string>;
 }
 
 /** Words by first character, longest first: a lookup costs one map access instead of a scan of the list. */
@@ -116,6 +129,10 @@ export function compileNames(data: NameData): NameMatcher {
     diminutivePrefixes: new Set(zh.diminutivePrefixes),
     nicknamePrefixes: new Set(zh.nicknamePrefixes ?? ''),
     nicknameStops: indexWords(zh.nicknameStops ?? [], (w) => w),
+    rolesBefore: [...(zh.rolesBefore ?? [])].sort(byLengthDesc),
+    strongFollow: indexWords(zh.strongFollow ?? [], (w) => w),
+    notInName: new Set(zh.notInName ?? ''),
+    transliteration: new Set(zh.transliteration ?? ''),
     enTitle: new RegExp(`\\b(?:${en.titles.map(escapeRe).join('|')})\\.? ${notNames}[A-Z][A-Za-z'-]{1,30}(?: ${notNames}[A-Z][a-z'-]{1,30}\\b)?`, 'g'),
     // A listed first name followed by a capitalised surname (kept in the span), or by a reporting verb or a
     // Chinese context word (not kept).
@@ -186,6 +203,29 @@ function zhNameAt(m: NameMatcher, t: string, i: number): NameSpan | undefined {
       }
     }
   }
+  // Loose rules, bounded by characters that never sit inside a name: a role word before (记者王伟说), or a strong
+  // marker after (王伟表示, 张先生) — then the given name need not be in the list of common given-name characters.
+  const loose = (g: number): boolean => {
+    for (let k = after; k < after + g; k++) if (!isHan(t.charCodeAt(k)) || m.notInName.has(t.charAt(k))) return false;
+    return true;
+  };
+  const ends = (end: number): boolean =>
+    end >= t.length || !isHan(t.charCodeAt(end)) || startsWithAny(t, end, m.strongFollow) !== undefined || startsWithAny(t, end, m.followContext) !== undefined;
+  // A speaker label at a line start (张伟: …), or one name in a list (吴待秋、吴子深).
+  const lineStart = i === 0 || '\n"【[(「'.includes(t.charAt(i - 1));
+  if (lineStart) {
+    for (const g of [2, 1]) if (loose(g) && (t.charAt(after + g) === ':' || t.charAt(after + g) === '】')) return { start: i, end: after + g };
+  }
+  if (i > 0 && (t.charAt(i - 1) === '、' || t.charAt(i + s + maxGiven) === '、')) {
+    for (let g = maxGiven; g >= 1; g--) {
+      const c = t.charAt(after + g);
+      if ((c === '、' || (t.charAt(i - 1) === '、' && (PUNCT.has(c) || c === '等'))) && !startsWithAny(t, i, m.stopWords)) return { start: i, end: after + g };
+    }
+  }
+  if (m.rolesBefore.some((r) => r.length <= i && t.startsWith(r, i - r.length))) {
+    for (const g of [2, 1]) if (loose(g) && ends(after + g)) return { start: i, end: after + g };
+  }
+  for (const g of [2, 1]) if (loose(g) && startsWithAny(t, after + g, m.strongFollow)) return { start: i, end: after + g };
   // 老王说, 小李, 老李人挺好: a diminutive + surname is a way to call someone, wherever it stands, unless it is an
   // ordinary word (小周末, 老黄牛).
   if (i > 0 && s === 1 && m.diminutivePrefixes.has(t.charAt(i - 1)) && !startsWithAny(t, i - 1, m.nicknameStops)) {
@@ -243,9 +283,25 @@ function findEnNames(m: NameMatcher, t: string, found: NameSpan[]): void {
 
 const isHan = (c: number): boolean => (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf);
 
+// Transliterated foreign names are written with a middle dot: 迈克尔·乔丹, 让-保罗·萨特.
+const DOTTED = /(?<![《“"\u4e00-\u9fff])[\u4e00-\u9fff]{1,5}(?:[·•・][\u4e00-\u9fff]{1,5}){1,3}(?![\u4e00-\u9fff])/g;
+
 /** Finds third-party names in normalised text. Linear in the text length (bounded look-ahead per position). */
 export function findNames(m: NameMatcher, t: string): NameSpan[] {
   const found: NameSpan[] = [];
+  for (const x of t.matchAll(DOTTED)) found.push({ start: x.index, end: x.index + x[0].length });
+  // Transliterated foreign names without a dot (贝鲁斯科尼, 莫耶斯): a run of transliteration characters.
+  if (m.transliteration.size > 0) {
+    let run = 0;
+    for (let i = 0; i <= t.length; i++) {
+      if (i < t.length && m.transliteration.has(t.charAt(i))) {
+        run++;
+        continue;
+      }
+      if (run >= 3 && run <= 6 && !startsWithAny(t, i - run, m.stopWords)) found.push({ start: i - run, end: i });
+      run = 0;
+    }
+  }
   for (let i = 0; i < t.length; i++) {
     if (!isHan(t.charCodeAt(i))) continue;
     const span = zhNameAt(m, t, i) ?? nicknameAt(m, t, i);

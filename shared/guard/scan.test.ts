@@ -234,3 +234,27 @@ describe('term data', () => {
     expect(scanTerms('他是个内卷王').map((h) => h.flag)).toEqual([]);
   });
 });
+
+describe('names outside the built-in cues', () => {
+  const names = (text: string): string[] => scanTerms(text).filter((h) => h.category === 'THIRD_PARTY_NAME').map((h) => h.match);
+
+  it('lone and full English names, nicknames, diminutives, double surnames, role words and speaker labels', () => {
+    expect(names('Priya was great to work with.')).toEqual(['Priya']);
+    expect(names('I reported to Michael Brown for two years.')).toEqual(['Michael Brown']);
+    expect(names('Ask Kevin about the budget.')).toEqual(['Kevin']);
+    expect(names('阿强经常帮我。')).toEqual(['阿强']);
+    expect(names('老李人挺好的。')).toEqual(['老李']);
+    expect(names('令狐平是我师傅。')).toEqual(['令狐平']);
+    expect(names('记者王晓东报道')).toEqual(['王晓东']);
+    expect(names('张德彪表示不同意。')).toEqual(['张德彪']);
+    expect(names('刘芳:我不同意。')).toEqual(['刘芳']);
+  });
+
+  it('ordinary words that look like those names are not names', () => {
+    expect(names('阿姨每天来打扫。')).toEqual([]);
+    expect(names('Will you send it? May is busy for the team.')).toEqual([]);
+    expect(names('小周末加班了。')).toEqual([]);
+    expect(names('The roadmap review is on 12 May.')).toEqual([]);
+    expect(names('公司表示会调整。')).toEqual([]);
+  });
+});
