@@ -25,7 +25,7 @@ export interface ExtensionSettings extends HostSettings {
  * Settings that choose code, download hosts or templates: a repository's `.vscode/settings.json` must not set
  * them unless the writer trusts the workspace (package.json `capabilities.untrustedWorkspaces` lists the same).
  */
-export const RESTRICTED_SETTINGS = ['model', 'customModels', 'modelHosts', 'templateFolder'] as const;
+export const RESTRICTED_SETTINGS = ['model', 'customModels', 'modelHosts', 'templateFolder', 'companyServer'] as const;
 
 /**
  * A restricted setting's value: in an untrusted workspace only the writer's own (user) value or the default;
@@ -88,7 +88,10 @@ export function readSettings(): ExtensionSettings {
   const extraHosts = restrictedValue<string[]>(c, 'modelHosts', [], ignoredUntrusted) ?? [];
   const customModels = restrictedValue<unknown[]>(c, 'customModels', [], ignoredUntrusted) ?? [];
   const model = (restrictedValue<string>(c, 'model', '', ignoredUntrusted) ?? '').trim();
+  // A company inference server: writers' text goes there (by the admin's choice); its origin joins connect-src.
+  const companyServer = restrictedValue<unknown>(c, 'companyServer', undefined, ignoredUntrusted) ?? undefined;
   return {
+    ...(companyServer !== undefined && companyServer !== null ? { companyServer } : {}),
     ignoredUntrusted: vscode.workspace.isTrusted ? [] : [...new Set([...ignoredUntrusted, ...workspaceFileSettings])].sort(),
     customModels,
     model,
@@ -97,7 +100,7 @@ export function readSettings(): ExtensionSettings {
     displayLanguage: vscode.env.language,
     templateFolder,
     // The company's model files are downloaded from where its records say: those origins join the CSP.
-    modelHosts: [...new Set([...DEFAULT_MODEL_HOSTS, ...extraHosts, ...recordOrigins(customModels)])],
+    modelHosts: [...new Set([...DEFAULT_MODEL_HOSTS, ...extraHosts, ...recordOrigins(customModels), ...serverOrigins(companyServer)])],
   };
 }
 
@@ -119,6 +122,18 @@ export function recordOrigins(records: readonly unknown[]): string[] {
   return origins;
 }
 
+/** The https origin of a company server's `base_url` (malformed ones are left to validation in the webview). */
+export function serverOrigins(server: unknown): string[] {
+  const url = (server as { base_url?: unknown } | null | undefined)?.base_url;
+  if (typeof url !== 'string') return [];
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' ? [u.origin] : [];
+  } catch {
+    return [];
+  }
+}
+
 /** The settings as the webview sees them. */
 export function hostSettings(s: ExtensionSettings): HostSettings {
   return {
@@ -127,6 +142,7 @@ export function hostSettings(s: ExtensionSettings): HostSettings {
     customTemplateFolder: s.customTemplateFolder,
     displayLanguage: s.displayLanguage,
     ...(s.customModels && s.customModels.length > 0 ? { customModels: s.customModels } : {}),
+    ...(s.companyServer !== undefined ? { companyServer: s.companyServer } : {}),
   };
 }
 

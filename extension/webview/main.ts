@@ -93,9 +93,14 @@ export async function startWebview(doc: Document = document): Promise<PanelHandl
   const root = doc.getElementById('root');
   if (!root) throw new Error('The Liuhen webview has no root element.');
   // The company's merged models from `liuhen.customModels`, validated like a registry file.
-  const models = config.settings.customModels
-    ? readRegistryFile(config.settings.customModels, 'liuhen.customModels')
-    : { registry: BUILTIN_REGISTRY, problems: [] as string[] };
+  // With `liuhen.companyServer`, the model runs on that server (shared/engine/server.ts) and the panel says so.
+  const models =
+    config.settings.customModels || config.settings.companyServer !== undefined
+      ? readRegistryFile(
+          { models: config.settings.customModels ?? [], ...(config.settings.companyServer !== undefined ? { server: config.settings.companyServer } : {}) },
+          config.settings.companyServer !== undefined ? 'liuhen.customModels / liuhen.companyServer' : 'liuhen.customModels',
+        )
+      : { registry: BUILTIN_REGISTRY, problems: [] as string[] };
   const registry = models.registry;
   const deps: PanelDeps = {
     host,

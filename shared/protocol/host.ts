@@ -37,6 +37,11 @@ export interface HostSettings {
    * register` writes), validated in the webview by models/registry.
    */
   customModels?: unknown[];
+  /**
+   * `liuhen.companyServer`: a company inference server (the `server` entry of model-records.json,
+   * shared/engine/server.ts), validated in the webview; when valid, the model runs there instead of this computer.
+   */
+  companyServer?: unknown;
 }
 
 /** One custom template file, as text: the webview validates it (shared/templates) and reports problems. */
