@@ -214,6 +214,15 @@ describe('errors the writer can meet', () => {
     expect(e.code).toBe('grammar-rejected');
   });
 
+  it('a server that stops sending → no-response after the idle limit, and the connection is closed', async () => {
+    server.set({ prefillDelayMs: 2000, reply: () => ['late'] });
+    const engine = new OpenAiCompatibleEngine({ server: { kind: 'vllm', baseUrl: server.baseUrl, model: 'qwen2.5-1.5b-hr' }, idleTimeoutMs: 150 });
+    await engine.load('qwen2.5-1.5b-hr');
+    const e = await failure(collect(engine.generate(request())));
+    expect(e.code).toBe('no-response');
+    await expect.poll(() => server.cancelled).toBe(1);
+  });
+
   it('generate before load → not-loaded', async () => {
     expect((await failure(collect(engineFor().generate(request())))).code).toBe('not-loaded');
   });
