@@ -90,8 +90,8 @@ const PASSPORT_CUED =
   /(?:护照|通行证|passport)(?:号码|号|编号| ?(?:no\.?|number|#))?(?:是|为|: ?| )?(?<id>(?=[A-Z0-9]{0,8}\d)[A-Z]{0,2}\d{6,9})(?![A-Za-z0-9])/gi;
 // WeChat / QQ and similar account ids: only after their cue word ("微信 zhang_wei88", "QQ: 12345678").
 const IM_CUED =
-  /(?<![A-Za-z])(?:微信号?|微信ID|VX|vx|WX|wx|V信|WeChat(?: ID)?|Wechat|wechat|Weixin|weixin|Line ID|Telegram|TG)(?:号|账号|帐号)?(?:是|为|: ?| |：)?(?:[ :]?)(?<id>(?=[A-Za-z][-_A-Za-z]*[\d_-])[A-Za-z][-_A-Za-z0-9]{5,19})(?![-_A-Za-z0-9])/g;
-const QQ_CUED = /(?<![A-Za-z])(?:QQ|qq|Qq)(?:号码|号| ?(?:no\.?|number|ID|id))?(?:是|为|: ?| )?(?<id>[1-9]\d{4,10})(?!\d)/g;
+  /(?<![A-Za-z])(?:微信号?|微信ID|VX|vx|WX|wx|V信|WeChat(?: ID)?|Wechat|wechat|Weixin|weixin|Line ID|Telegram|TG)(?:号|账号|帐号)?(?: is |是|为|: ?| |：)?(?:[ :]?)(?<id>(?=[A-Za-z][-_A-Za-z]*[\d_-])[A-Za-z][-_A-Za-z0-9]{5,19})(?![-_A-Za-z0-9])/g;
+const QQ_CUED = /(?<![A-Za-z])(?:QQ|qq|Qq)(?:号码|号| ?(?:no\.?|number|ID|id))?(?: is |是|为|: ?| )?(?<id>[1-9]\d{4,10})(?!\d)/g;
 
 // Chinese address anchor: street-level place word + house number + unit word.
 const ZH_ADDR_ANCHOR =
