@@ -383,7 +383,8 @@ export class BatchRunner {
   }
 
   private shouldInsert(row: BatchRowState): boolean {
-    if (row.inserted || !row.result || row.partial) return false;
+    // A refusal (LOW_INFORMATION: no draft) has nothing to insert, even when flagged rows are inserted.
+    if (row.inserted || !row.result || row.partial || row.result.refusal) return false;
     return row.status === 'done' || (row.status === 'flagged' && (this.options.insertFlagged ?? false));
   }
 

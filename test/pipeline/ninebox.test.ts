@@ -142,3 +142,33 @@ describe('generate: the model explains the cell and cannot change it', () => {
     }
   });
 });
+
+describe('batch: a thin row is refused, not inserted', () => {
+  it('even with insertFlagged, the LOW_INFORMATION row gets no engine call and nothing is inserted for it', async () => {
+    const { BatchRunner } = await import('../../shared/pipeline/batch');
+    const { MemoryHost } = await import('../ui/memory-host');
+    const fixture = talentFixtures().find((f) => f.id === 'TR2')!;
+    const engine = new FakeEngine({ outputs: [fixture.text] });
+    const host = new MemoryHost();
+    const header = ['岗位', '绩效', '潜力', '专业能力', '带人意愿'];
+    const records = [
+      { rowIndex: 1, fields: { 岗位: '运营专员', 绩效: '—', 潜力: '待评估', 专业能力: '', 带人意愿: '' } },
+      { rowIndex: 2, fields: cases[1]!.row },
+    ];
+    const b = new BatchRunner({
+      template: talentZh,
+      engine,
+      modelId: 'fake',
+      header,
+      records,
+      host,
+      insertFlagged: true,
+      target: (row) => ({ kind: 'table-cell', tableId: 't', rowIndex: row.rowIndex, column: '评语' }),
+    });
+    const final = await b.start();
+    expect(final.rows.map((r) => r.status)).toEqual(['flagged', 'done']);
+    expect(engine.callCount).toBe(1);
+    const inserted = host.applied.flat().map((p) => p.target);
+    expect(inserted).toEqual([{ kind: 'table-cell', tableId: 't', rowIndex: 2, column: '评语' }]);
+  });
+});
