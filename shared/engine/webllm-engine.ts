@@ -76,11 +76,12 @@ export interface MeasuredSpeed {
 }
 
 /**
- * The default limits: generous before anything was measured (a software renderer prefills ~0.4 tokens/s and
- * decodes ~15 s a token), then 4× the measured time plus a minute.
+ * The default limits: generous before anything was measured (a software renderer prefills ~0.4 tokens/s, and
+ * ~0.15 on a busy 2-core machine, and decodes ~15–40 s a token), then 10× the measured prefill time plus two
+ * minutes, 4× the measured decode step plus one.
  */
 export const defaultWatchdog: Watchdog = {
-  firstChunkMs: (tokens, m) => 60_000 + (4 * 1000 * tokens) / (m.prefillTokensPerSecond ?? 1),
+  firstChunkMs: (tokens, m) => 120_000 + (10 * 1000 * tokens) / (m.prefillTokensPerSecond ?? 1),
   idleMs: (m) => 60_000 + (4 * 1000) / (m.decodeTokensPerSecond ?? 1 / 30),
 };
 
