@@ -12,6 +12,8 @@ import type {
   ApplyResult,
   AuditRecord,
   AuditTrail,
+  ReviewReport,
+  ReviewState,
   DocumentHost,
   HostCapabilities,
   InsertionPlan,
@@ -19,7 +21,7 @@ import type {
   SelectionSnapshot,
   TableRead,
 } from '../../shared/host/port';
-import { MemoryTrail } from '../../shared/pipeline/audit-chain';
+import { MemoryTrail, reviewStateOf } from '../../shared/pipeline/audit-chain';
 import type { HeadingStyle } from '../../shared/templates/schema';
 
 /** A paragraph; `suggestion` set while it is an unreviewed insertion. */
@@ -29,6 +31,8 @@ export interface DocParagraph {
   text: string;
   style: HeadingStyle;
   suggestion?: string;
+  /** The audit id of the record it was inserted with (kept after the suggestion is accepted, for the review). */
+  record?: string;
   /** Comments attached to this paragraph (confidence, sources). */
   comments?: string[];
 }
@@ -140,7 +144,12 @@ export class PlaygroundHost implements DocumentHost {
   setBodyText(text: string): void {
     const table = this.blocks.find((b): b is DocTable => b.kind === 'table');
     const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-    this.blocks = lines.map((t, i) => ({ kind: 'p', id: newId('p'), text: t, style: i === 0 ? 'Heading2' : 'Normal' }) satisfies DocParagraph);
+    // A line keeps the record its paragraph belonged to (by position), so an edited record is still found.
+    const before = this.blocks.filter((b): b is DocParagraph => b.kind === 'p' && !b.suggestion);
+    this.blocks = lines.map((t, i) => {
+      const record = before[i]?.record;
+      return { kind: 'p', id: newId('p'), text: t, style: i === 0 ? 'Heading2' : 'Normal', ...(record !== undefined ? { record } : {}) } satisfies DocParagraph;
+    });
     if (table) this.blocks.push(table);
     this.remembered = undefined;
     this.changed();
@@ -325,9 +334,11 @@ export class PlaygroundHost implements DocumentHost {
     const out: DocParagraph[] = [];
     for (const b of blocks) {
       const comments = b.comments.map((c) => `${c.anchorText}: ${c.text}`);
-      out.push({ kind: 'p', id: newId('p'), text: b.heading, style: b.headingStyle, suggestion });
+      const record = this.suggestionsById.get(suggestion)?.auditId;
+      const own = record !== undefined ? { record } : {};
+      out.push({ kind: 'p', id: newId('p'), text: b.heading, style: b.headingStyle, suggestion, ...own });
       b.paragraphs.forEach((text, i) => {
-        const p: DocParagraph = { kind: 'p', id: newId('p'), text, style: 'Normal', suggestion };
+        const p: DocParagraph = { kind: 'p', id: newId('p'), text, style: 'Normal', suggestion, ...own };
         if (i === b.paragraphs.length - 1 && comments.length > 0) p.comments = comments;
         out.push(p);
       });
@@ -363,7 +374,7 @@ export class PlaygroundHost implements DocumentHost {
     let end = at;
     while (this.blocks[end]?.kind === 'p' && (this.blocks[end] as DocParagraph).suggestion) end++;
     const suggestion = this.newSuggestion(plan.auditId);
-    const title: DocParagraph = { kind: 'p', id: newId('p'), text: t.title, style: 'Heading2', suggestion };
+    const title: DocParagraph = { kind: 'p', id: newId('p'), text: t.title, style: 'Heading2', suggestion, record: plan.auditId };
     this.blocks.splice(end, 0, title, ...this.paragraphsOf(plan.blocks, suggestion));
     return undefined;
   }
@@ -378,5 +389,24 @@ export class PlaygroundHost implements DocumentHost {
 
   readAuditTrail(): Promise<AuditTrail> {
     return Promise.resolve(this.audit.read());
+  }
+
+  /**
+   * The review of inserted records, as this document knows it: a record with an open suggestion is pending; once
+   * accepted, its paragraphs are compared with what was inserted (edited or accepted); gone means rejected. In a
+   * table cell an accepted record merges into the cell's text and is found there by its text.
+   */
+  async readReview(records: readonly AuditRecord[]): Promise<ReviewReport> {
+    const states: ReviewState[] = [];
+    const open = new Set([...this.suggestionsById.values()].map((x) => x.auditId));
+    for (const r of records) {
+      if ((r.event ?? 'inserted') !== 'inserted') continue;
+      const paragraphs = this.blocks.filter((b): b is DocParagraph => b.kind === 'p' && b.record === r.auditId);
+      const cells = this.blocks.flatMap((b) => (b.kind === 'table' ? b.rows.flat().map((c) => c.text) : []));
+      let finalText: string | undefined = paragraphs.length > 0 ? paragraphs.map((p) => p.text).join('\n') : undefined;
+      if (finalText === undefined && r.text !== undefined && cells.some((c) => c.includes(r.text as string))) finalText = r.text;
+      states.push(await reviewStateOf(r, finalText, open.has(r.auditId)));
+    }
+    return { supported: true, states };
   }
 }

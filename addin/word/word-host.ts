@@ -39,8 +39,7 @@ import type {
   SelectionSnapshot,
   TableRead,
 } from '../../shared/host/port';
-import { changeCount } from '../../shared/pipeline/audit-chain';
-import { sha256Hex } from '../../shared/pipeline/hash';
+import { reviewStateOf } from '../../shared/pipeline/audit-chain';
 import { tableToRecords } from '../../shared/source/table';
 import { AUDIT_NAMESPACE, appendAudit, readAuditPart } from './audit-xml';
 
@@ -644,20 +643,6 @@ function planParagraphCount(plan: InsertionPlan): number {
   return plan.blocks.reduce((n, b) => n + 1 + b.paragraphs.length, 0);
 }
 
-/**
- * One record's review from what the document shows: gone = rejected (or deleted); a tracked change inside it =
- * pending (`pending` undefined: unknown, without WordApi 1.6); otherwise accepted, or edited when its text differs
- * from what was inserted (with the number of characters changed).
- */
-export async function reviewStateOf(record: AuditRecord, finalText: string | undefined, pending: boolean | undefined): Promise<ReviewState> {
-  if (finalText === undefined) return { ref: record.auditId, verdict: 'rejected' };
-  const same = record.text !== undefined ? record.text === finalText : record.textHash !== undefined ? record.textHash === (await sha256Hex(finalText)) : true;
-  const changes = same ? 0 : record.text !== undefined ? changeCount(record.text, finalText) : undefined;
-  const base = { ref: record.auditId, finalText, ...(changes !== undefined && changes > 0 ? { changeCount: changes } : {}) };
-  if (pending === true) return { ...base, verdict: 'pending' };
-  if (pending === undefined && same) return { ...base, verdict: 'in-document' };
-  return { ...base, verdict: same ? 'accepted' : 'edited' };
-}
 
 /** Relations of a row's range to the selection that mean the row is (partly) selected. */
 const OVERLAPS = new Set<string>(['Equal', 'Contains', 'ContainsStart', 'ContainsEnd', 'Inside', 'InsideStart', 'InsideEnd', 'OverlapsBefore', 'OverlapsAfter']);

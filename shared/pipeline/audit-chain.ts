@@ -12,7 +12,7 @@
  * the source hash keyed with the document's salt.
  */
 import type { GuardHit } from '../guard/types';
-import type { AuditFlag, AuditRecord, AuditTrail, FlagCounts, StoredAuditEntry } from '../host/port';
+import type { AuditFlag, AuditRecord, AuditTrail, FlagCounts, ReviewState, StoredAuditEntry } from '../host/port';
 import { sha256Hex } from './hash';
 
 /** `prev` of the first record. */
@@ -273,4 +273,19 @@ export function modelRevisionOf(record: { model?: string } | undefined): { model
 /** The text of an insertion plan's blocks as the audit record hashes it: headings and paragraphs, `\n`-joined. */
 export function planText(blocks: ReadonlyArray<{ heading: string; paragraphs: readonly string[] }>, title?: string): string {
   return [...(title !== undefined ? [title] : []), ...blocks.flatMap((b) => [b.heading, ...b.paragraphs])].join('\n');
+}
+
+/**
+ * One record's review from what the document shows: gone = rejected (or deleted); a tracked change inside it =
+ * pending (`pending` undefined: unknown, without WordApi 1.6); otherwise accepted, or edited when its text differs
+ * from what was inserted (with the number of characters changed).
+ */
+export async function reviewStateOf(record: AuditRecord, finalText: string | undefined, pending: boolean | undefined): Promise<ReviewState> {
+  if (finalText === undefined) return { ref: record.auditId, verdict: 'rejected' };
+  const same = record.text !== undefined ? record.text === finalText : record.textHash !== undefined ? record.textHash === (await sha256Hex(finalText)) : true;
+  const changes = same ? 0 : record.text !== undefined ? changeCount(record.text, finalText) : undefined;
+  const base = { ref: record.auditId, finalText, ...(changes !== undefined && changes > 0 ? { changeCount: changes } : {}) };
+  if (pending === true) return { ...base, verdict: 'pending' };
+  if (pending === undefined && same) return { ...base, verdict: 'in-document' };
+  return { ...base, verdict: same ? 'accepted' : 'edited' };
 }
