@@ -106,6 +106,38 @@ describe('OpenAiCompatibleEngine over SSE', () => {
   });
 });
 
+describe('SSE framing', () => {
+  it('reads events split anywhere (inside a UTF-8 character, across CRLF separators), ignores comments', async () => {
+    const events = [
+      ': keep-alive',
+      'data: {"choices":[{"delta":{"role":"assistant","content":""},"finish_reason":null}]}',
+      'data: {"choices":[{"delta":{"content":"【离职原因】"},"finish_reason":null}]}',
+      'data: {"choices":[{"delta":{"content":"家庭原因。"},"finish_reason":"stop"}]}',
+      'data: {"choices":[],"usage":{"prompt_tokens":12,"completion_tokens":2}}',
+      'data: [DONE]',
+    ];
+    const bytes = new TextEncoder().encode(events.map((e) => `${e}\r\n\r\n`).join(''));
+    // Cut every 5 bytes: pieces end mid-character (each CJK character is 3 bytes) and between \r and \n.
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        for (let i = 0; i < bytes.length; i += 5) c.enqueue(bytes.slice(i, i + 5));
+        c.close();
+      },
+    });
+    const fetchStub: typeof fetch = (input) =>
+      Promise.resolve(
+        String(input).endsWith('/models')
+          ? new Response(JSON.stringify({ data: [{ id: 'm', max_model_len: 1024 }] }), { headers: { 'content-type': 'application/json' } })
+          : new Response(stream, { headers: { 'content-type': 'text/event-stream' } }),
+      );
+    const engine = new OpenAiCompatibleEngine({ server: { kind: 'vllm', baseUrl: 'https://llm.acme.example/v1', model: 'm' }, fetch: fetchStub });
+    await engine.load('m');
+    const r = await collect(engine.generate(request()));
+    expect(r.text).toBe('【离职原因】家庭原因。');
+    expect(r.done).toMatchObject({ finishReason: 'stop', usage: { promptTokens: 12, completionTokens: 2 } });
+  });
+});
+
 describe('cancel', () => {
   it('aborting mid-stream ends the stream with abort and closes the connection (the server stops decoding)', async () => {
     server.set({ reply: () => Array.from({ length: 200 }, (_, i) => `t${i} `), tokenDelayMs: 10 });
