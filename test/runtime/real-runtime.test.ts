@@ -41,7 +41,7 @@ const requestsNamed = (l: Log, name: string): Tapped[] => l.sent.filter((x) => o
 const repliesTo = (l: Log, id: string | undefined, kinds: string[]): Tapped[] => l.received.filter((x) => ours(x) && x.m.id === id && kinds.includes(x.m.kind ?? ''));
 const chunkText = (x: Tapped): string => ((x.m.payload as { text?: string } | undefined)?.text ?? '');
 
-describe.skipIf(!runtimeAvailable())('the product on the real WebLLM runtime (SwiftShader, synthetic Qwen2-0.5B, company model and template)', { timeout: 10 * MINUTE }, () => {
+describe.skipIf(!runtimeAvailable())('the product on the real WebLLM runtime (SwiftShader, synthetic Qwen2-0.5B, company model and template)', { timeout: 15 * MINUTE }, () => {
   beforeAll(async () => {
     const build = buildRuntimePlayground();
     timings.buildSeconds = build.seconds;
@@ -105,7 +105,7 @@ describe.skipIf(!runtimeAvailable())('the product on the real WebLLM runtime (Sw
     expect(gen).toHaveLength(1);
     const params = gen[0]?.m.payload as { responseFormat?: { type: string; grammar: string }; maxTokens: number; messages: Array<{ content: string }> };
     expect(params.responseFormat?.type).toBe('grammar');
-    expect(params.responseFormat?.grammar).toContain('"[Note]\\n"');
+    expect(params.responseFormat?.grammar).toContain('"[N]\\n"');
     timings.promptChars = params.messages.map((m) => m.content).join('').length;
     timings.maxTokens = params.maxTokens;
     const streamed = async (): Promise<Tapped[]> => repliesTo(await log(), gen[0]?.m.id, ['chunk', 'error', 'done']);
@@ -114,7 +114,7 @@ describe.skipIf(!runtimeAvailable())('the product on the real WebLLM runtime (Sw
     expect(chunks[0]?.m.kind, JSON.stringify(chunks[0]?.m)).toBe('chunk');
     timings.ttftSeconds = Math.round(((chunks[0]?.t ?? 0) - (gen[0]?.t ?? 0)) / 100) / 10;
     // The heading is forced by the grammar: whatever the (random-weight) model prefers, the text starts with it.
-    await expect.poll(async () => (await streamed()).map(chunkText).join(''), { timeout: 5 * MINUTE, interval: 1000 }).toMatch(/^\[Note\]\n/);
+    await expect.poll(async () => (await streamed()).map(chunkText).join(''), { timeout: 5 * MINUTE, interval: 1000 }).toMatch(/^\[N\]\n/);
     await p.getByTestId('preview-streaming').locator('[data-section="note"]').waitFor({ timeout: MINUTE });
     chunks = await streamed();
     expect(chunks.every((c) => c.m.kind === 'chunk')).toBe(true);
@@ -158,7 +158,8 @@ describe.skipIf(!runtimeAvailable())('the product on the real WebLLM runtime (Sw
     await expect.poll(async () => (await streamed()).length, { timeout: 14 * MINUTE, interval: 2000 }).toBeGreaterThan(0);
     const first = (await streamed())[0];
     expect(first?.m.kind, JSON.stringify(first?.m)).toBe('chunk');
-    expect(chunkText(first as Tapped)).toBe('[');
+    // Forced by the grammar again: the first text starts the heading.
+    expect('[N]\n'.startsWith(chunkText(first as Tapped)) && chunkText(first as Tapped) !== '').toBe(true);
     timings.ttftSecondGenerateSeconds = Math.round(((first?.t ?? 0) - (gen?.t ?? 0)) / 100) / 10;
     await p.getByTestId('cancel').click();
     await p.getByText(/Cancelled\. Nothing was inserted/).waitFor({ timeout: 3 * MINUTE });

@@ -81,7 +81,8 @@ export function syntheticWeights(): string {
   return dir;
 }
 
-/** A short company template: one section, no fields, so prompts stay at tens of tokens. */
+/** A short company template: one section with a short heading, no fields, so prompts stay at tens of tokens and
+ * the forced heading at a few. */
 export function companyTemplate(): Record<string, unknown> {
   return {
     id: 'runtime-note',
@@ -90,7 +91,7 @@ export function companyTemplate(): Record<string, unknown> {
     name: 'Runtime note',
     sources: ['notes'],
     role: 'Note writer.',
-    sections: [{ key: 'note', heading: '[Note]', guidance: 'One line.', maxChars: 40 }],
+    sections: [{ key: 'note', heading: '[N]', guidance: 'One line.', maxChars: 40 }],
     tone: { formal: true, objective: true, thirdPerson: true, noEmotionalWords: true },
     maxTotalChars: 40,
   };
@@ -98,7 +99,7 @@ export function companyTemplate(): Record<string, unknown> {
 
 /** A company template whose output grammar the runtime would reject (an unpaired surrogate in a heading). */
 export function badTemplateText(): string {
-  return JSON.stringify({ ...companyTemplate(), id: 'runtime-bad', name: 'Bad grammar', sections: [{ key: 'note', heading: '[Note \uD800]', guidance: 'x', maxChars: 40 }] }).replace(
+  return JSON.stringify({ ...companyTemplate(), id: 'runtime-bad', name: 'Bad grammar', sections: [{ key: 'note', heading: '[N \uD800]', guidance: 'x', maxChars: 40 }] }).replace(
     '\uD800',
     '\\ud800',
   );
