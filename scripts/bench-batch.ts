@@ -16,6 +16,7 @@
  * continuous batching does), rows N at a time, inserted one at a time in row order:
  *
  *   npm run bench:batch -- --engine server --concurrency 1,4,8     # 48 rows, 4 ms per chunk of 3 characters
+ *   (the server runs in its own process, as a real one runs on its own machine; --same-process to compare)
  *
  * Prints rows/min per concurrency and the overhead ratio to the ideal (wall / (engine time / concurrency), where
  * engine time is the server's summed answer time; target ≤ 1.10 at 8).
@@ -112,9 +113,9 @@ async function run(insert: 'per-row' | 'at-end'): Promise<{ wallMs: number; engi
   }
 }
 
-/** One batch against the test server at this concurrency. */
-async function runServer(concurrency: number): Promise<{ wallMs: number; engineMs: number; rows: number; inserted: number; maxActive: number; inOrder: boolean }> {
-  const server = await startOpenAiTestServer({
+/** The test server answering each row with its fixture record, CHUNK characters per event, DELAY_MS apart. */
+function startBenchServer(): ReturnType<typeof startOpenAiTestServer> {
+  return startOpenAiTestServer({
     models: { 'bench-model': 8192 },
     tokenDelayMs: DELAY_MS,
     reply: (body: ReceivedRequest) => {
@@ -125,6 +126,50 @@ async function runServer(concurrency: number): Promise<{ wallMs: number; engineM
       return pieces;
     },
   });
+}
+
+/**
+ * The server in its own process (as a real server is on its own machine): the client's parsing does not slow the
+ * server's token clock. Returns its base URL, a stats reader and a stop function.
+ */
+async function spawnBenchServer(): Promise<{ baseUrl: string; stats: () => Promise<{ busyMs: number; maxActive: number }>; close: () => Promise<void> }> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--serve', '--delay', String(DELAY_MS), '--chunk', String(CHUNK)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /SERVING (\S+)/.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`bench server exited (${code})`)));
+  });
+  return {
+    baseUrl,
+    stats: async () => (await (await fetch(baseUrl.replace(/\/v1$/, '/__stats'))).json()) as { busyMs: number; maxActive: number },
+    close: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill();
+      }),
+  };
+}
+
+if (process.argv.includes('--serve')) {
+  const s = await startBenchServer();
+  console.log(`SERVING ${s.baseUrl}`);
+  await new Promise(() => undefined);
+}
+
+/** One batch against the test server (in another process unless --same-process) at this concurrency. */
+async function runServer(concurrency: number): Promise<{ wallMs: number; engineMs: number; rows: number; inserted: number; maxActive: number; inOrder: boolean }> {
+  const local = process.argv.includes('--same-process') ? await startBenchServer() : undefined;
+  const remote = local ? undefined : await spawnBenchServer();
+  const server = {
+    baseUrl: local?.baseUrl ?? remote?.baseUrl ?? '',
+    stats: async () => (local ? { busyMs: local.busyMs, maxActive: local.maxActive } : await (remote as NonNullable<typeof remote>).stats()),
+    close: () => (local ? local.close() : (remote as NonNullable<typeof remote>).close()),
+  };
   const mock = new WordMock({ body: ['人才盘点', table], selection: { table: 0, rows: [1, ROWS] } }).install();
   try {
     const host = new WordHost();
@@ -156,12 +201,13 @@ async function runServer(concurrency: number): Promise<{ wallMs: number; engineM
     const t0 = performance.now();
     const final = await batch.start();
     const wallMs = performance.now() - t0;
+    const stats = await server.stats();
     return {
       wallMs,
-      engineMs: server.busyMs,
+      engineMs: stats.busyMs,
       rows: final.rows.length,
       inserted: final.rows.filter((r) => r.inserted).length,
-      maxActive: server.maxActive,
+      maxActive: stats.maxActive,
       inOrder: order.every((v, i) => i === 0 || v > (order[i - 1] ?? -1)),
     };
   } finally {
@@ -172,7 +218,9 @@ async function runServer(concurrency: number): Promise<{ wallMs: number; engineM
 
 if (SERVER) {
   const levels = (textArg('concurrency') ?? '1,4,8').split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
-  console.log(`bench:batch --engine server  rows=${ROWS}  delay=${DELAY_MS} ms per chunk of ${CHUNK} chars  (OpenAiCompatibleEngine -> local OpenAI-compatible test server over HTTP+SSE)`);
+  console.log(
+    `bench:batch --engine server  rows=${ROWS}  delay=${DELAY_MS} ms per chunk of ${CHUNK} chars  (OpenAiCompatibleEngine -> local OpenAI-compatible test server over HTTP+SSE, ${process.argv.includes('--same-process') ? 'same process' : 'its own process'})`,
+  );
   console.log('| concurrency | in flight (max) | wall s | engine s | ideal s (engine/N) | rows/min | ratio wall/ideal | ratio to first run’s engine/N | inserted | insertion order |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   let last = 0;

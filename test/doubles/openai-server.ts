@@ -104,6 +104,12 @@ export async function startOpenAiTestServer(initial: TestServerOptions = {}): Pr
         sendError(res, 401, 'Unauthorized');
         return;
       }
+      if (path === '/__stats' && req.method === 'GET') {
+        // For a bench that runs this server in another process.
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ busyMs: state.busyMs, maxActive: state.maxActive, active: state.active, cancelled: state.cancelled, requests: state.requests.length }));
+        return;
+      }
       const fail = options.failWith;
       if (path === '/v1/models' && req.method === 'GET') {
         if (fail && (fail.on ?? 'both') !== 'chat') {
