@@ -6,6 +6,7 @@
  * Data flows one way: the host reads a {@link SourceContext}, the pipeline turns it into {@link InsertionPlan}s,
  * the host applies them as suggestions the writer reviews (Word: tracked changes; VS Code: a refactor preview).
  */
+import type { WordingApplyRequest, WordingApplyResult, WordingRead, WordingScope } from '../wording/host';
 import type { HeadingStyle } from '../templates/schema';
 
 /** What the host can and cannot do, checked once at start-up and shown to the writer. */
@@ -127,9 +128,10 @@ export interface FlagCounts {
  * - `inserted`: AI text went into the document as suggestions (`insertion` says whole or partial);
  * - `copied`: AI text was copied to the clipboard;
  * - `reviewed`: what the writer did with an earlier insertion (`ref`), when Liuhen detected it: accepted,
- *   rejected (reverted or deleted), still pending, or edited after insertion.
+ *   rejected (reverted or deleted), still pending, or edited after insertion;
+ * - `checked`: "Check wording" ran on the writer's own text (counts by category, never the text).
  */
-export type AuditEvent = 'inserted' | 'copied' | 'reviewed';
+export type AuditEvent = 'inserted' | 'copied' | 'reviewed' | 'checked';
 
 /** The writer's review of one insertion. */
 export type ReviewVerdict = 'accepted' | 'rejected' | 'pending' | 'edited';
@@ -200,6 +202,12 @@ export interface AuditRecord {
   fields?: unknown;
   /** Table row (0-based, as in `TableSnapshot.rows`) for batch records. */
   rowIndex?: number;
+  /** `checked` only: suggestions per wording category (protected-trait categories only as `flagCounts`). */
+  wordingCounts?: Record<string, number>;
+  /** `checked` only: how many suggestions the check made. */
+  wordingSuggestions?: number;
+  /** `checked` only: how many the writer had written into the document as suggestions. */
+  wordingApplied?: number;
   /** Position in the document's trail (0-based), set when stored. */
   seq?: number;
   /** SHA-256 (hex) of the previous record's stored JSON text (`0`×64 for the first), set when stored. */
@@ -273,6 +281,10 @@ export interface DocumentHost {
   saveAudit(records: readonly AuditRecord[]): Promise<void>;
   /** All audit records stored with the document, oldest first. */
   readAudit(): Promise<AuditRecord[]>;
+  /** "Check wording": the writer's own paragraphs (the selection, or the document when nothing is selected). */
+  readWording?(scope: WordingScope): Promise<WordingRead>;
+  /** Writes chosen wording suggestions for review (Word: tracked changes + comments; VS Code: refactor preview). */
+  applyWording?(request: WordingApplyRequest): Promise<WordingApplyResult>;
   /** The trail as stored (raw entries, salt, head), so the pane can verify its chain and report unreadable records. */
   readAuditTrail?(): Promise<AuditTrail>;
   /** The writer's review of the given `inserted` records, as the document shows it now. */

@@ -4,3 +4,4 @@
  * refactor-preview entries (VS Code) or marked-up text (playground).
  */
 export * from './check';
+export * from './host';

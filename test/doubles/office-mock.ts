@@ -55,6 +55,18 @@ export interface MockComment {
   /** The text the comment is attached to. */
   on: string;
 }
+/** A word-level tracked change made inside an existing paragraph (`range.insertText(…, 'Replace')` / `delete()`). */
+export interface MockRevision {
+  /** The paragraph's text before the change. */
+  paragraphBefore: string;
+  before: string;
+  /** `''` for a deletion. */
+  after: string;
+  /** The tracking mode when Word ran the change (`TrackAll`: a tracked suggestion). */
+  trackedAs: string;
+  /** The paragraph's style when the change ran (the writer's formatting must not move). */
+  style: string;
+}
 export interface MockXmlPart {
   id: number;
   xml: string;
@@ -234,7 +246,18 @@ class MockRange extends Loadable {
     return new ClientResult();
   }
 
-  search(text: string, options?: { matchCase?: boolean }): { getFirst(): MockRange } {
+  /** Search results over this range's paragraphs; `load('items')` gives word-level ranges (wording check). */
+  search(text: string, options?: { matchCase?: boolean }): MockSearchResults {
+    const results = new MockSearchResults(this.context, () => this.context.word.between(this.span().first, this.span().last), text, options?.matchCase !== false);
+    return Object.assign(results, this.firstOf(text, options));
+  }
+
+  /** The paragraphs of this range (`range.paragraphs`), e.g. of the selection. */
+  get paragraphs(): MockParagraphCollection {
+    return new MockParagraphCollection(this.context, () => this.context.word.between(this.span().first, this.span().last));
+  }
+
+  private firstOf(text: string, options?: { matchCase?: boolean }): { getFirst(): MockRange } {
     return {
       getFirst: () => {
         const found: { text?: string } = {};
@@ -511,20 +534,116 @@ class MockTrackedChanges extends Loadable {
 
 /** `body.paragraphs`: the body's own paragraphs (not those inside tables), loaded with `{ text: true, $top }`. */
 class MockParagraphCollection extends Loadable {
-  private loaded: Array<{ text: string }> | undefined;
+  private loaded: MockLoadedParagraph[] | undefined;
+
+  constructor(
+    context: MockContext,
+    private readonly source: () => MockParagraph[] = () => context.word.body.filter((n): n is MockParagraph => !isTable(n)),
+  ) {
+    super(context);
+  }
 
   override load(options?: string | string[] | { $top?: number }): this {
     const top = typeof options === 'object' && !Array.isArray(options) ? options.$top : undefined;
     this.queue(() => {
-      const paragraphs = this.context.word.body.filter((n): n is MockParagraph => !isTable(n));
-      this.loaded = paragraphs.slice(0, top ?? paragraphs.length).map((p) => ({ text: p.text }));
+      const paragraphs = this.source();
+      this.loaded = paragraphs.slice(0, top ?? paragraphs.length).map((p) => new MockLoadedParagraph(this.context, p));
     });
     return this;
   }
 
-  get items(): Array<{ text: string }> {
+  get items(): MockLoadedParagraph[] {
     if (!this.loaded) throw new Error(NOT_LOADED);
     return this.loaded;
+  }
+}
+
+/** A paragraph of a loaded collection: its text as of the load, and the paragraph's ranges (search). */
+class MockLoadedParagraph extends MockParagraphObject {
+  private readonly loadedText: string;
+  constructor(context: MockContext, node: MockParagraph) {
+    super(context, () => node);
+    this.loadedText = node.text;
+  }
+  override get text(): string {
+    return this.loadedText;
+  }
+}
+
+/** `range.search(text)`: each occurrence (non-overlapping, left to right) as a word-level range. */
+class MockSearchResults extends Loadable {
+  private found: MockTextRange[] | undefined;
+  constructor(
+    context: MockContext,
+    private readonly paragraphs: () => MockParagraph[],
+    private readonly needle: string,
+    private readonly matchCase: boolean,
+  ) {
+    super(context);
+  }
+  override load(_props?: string | string[]): this {
+    this.queue(() => {
+      const out: MockTextRange[] = [];
+      const n = this.matchCase ? this.needle : this.needle.toLowerCase();
+      for (const p of this.paragraphs()) {
+        const hay = this.matchCase ? p.text : p.text.toLowerCase();
+        for (let i = hay.indexOf(n); i >= 0 && n.length > 0; i = hay.indexOf(n, i + n.length)) {
+          out.push(new MockTextRange(this.context, p, i, p.text.slice(i, i + n.length)));
+        }
+      }
+      this.found = out;
+    });
+    return this;
+  }
+  get items(): MockTextRange[] {
+    if (!this.found) throw new Error(NOT_LOADED);
+    return this.found;
+  }
+}
+
+/** A range over some characters of one paragraph. Edits check that the text is still where it was found. */
+class MockTextRange extends Loadable {
+  constructor(
+    context: MockContext,
+    private readonly node: MockParagraph,
+    private readonly start: number,
+    private readonly expected: string,
+  ) {
+    super(context);
+  }
+
+  private check(): void {
+    if (this.node.text.slice(this.start, this.start + this.expected.length) !== this.expected) {
+      throw new Error(`InvalidObjectPath: the range no longer holds "${this.expected}"`);
+    }
+  }
+
+  private change(after: string): void {
+    this.check();
+    const word = this.context.word;
+    word.failIf('insertText');
+    const before = this.node.text;
+    this.node.text = before.slice(0, this.start) + after + before.slice(this.start + this.expected.length);
+    word.revisions.push({ paragraphBefore: before, before: this.expected, after, trackedAs: word.trackingMode, style: this.node.style });
+  }
+
+  insertText(text: string, location: string): MockTextRange {
+    if (location !== 'Replace') throw new Error('not simulated');
+    this.queue(() => this.change(text));
+    return new MockTextRange(this.context, this.node, this.start, text);
+  }
+
+  delete(): void {
+    this.queue(() => this.change(''));
+  }
+
+  insertComment(text: string): ClientResult<unknown> {
+    this.queue(() => {
+      this.context.word.failIf('insertComment');
+      this.check();
+      this.context.word.comments.push({ text, on: this.expected });
+    });
+    return new ClientResult();
   }
 }
 
@@ -581,6 +700,8 @@ export class WordMock {
   readonly body: MockNode[] = [];
   readonly controls: MockControl[] = [];
   readonly comments: MockComment[] = [];
+  /** Word-level changes inside existing paragraphs, in the order Word ran them. */
+  readonly revisions: MockRevision[] = [];
   readonly parts: MockXmlPart[] = [];
   readonly tracked = new Set<unknown>();
   /** Every `context.sync()` of every request context. */
