@@ -245,6 +245,18 @@ describe('WordHost audit: partial insertions and one insertion at a time', () =>
     expect((await verifyChain(trail)).intact).toBe(true);
   });
 
+  it('records saved while insertions run (a copy, a review) are never lost: the part has one writer at a time', async () => {
+    const { host } = setup({ body: BODY, selection: { paragraphs: [1, 1] } });
+    const sel = await host.readSelection();
+    const target = { kind: 'after-anchor' as const, anchor: sel.anchor };
+    const audit = (id: string) => ({ auditId: id, time: '', templateId: 't', templateVersion: '1', templateLanguage: 'zh-CN', modelId: 'm', sourceHash: '', redactionCount: 0, flags: [] });
+    const one = (id: string): InsertionPlan => ({ auditId: id, target, blocks: [{ heading: id, headingStyle: 'Heading3', paragraphs: ['x'], comments: [] }], audit: audit(id) });
+    await Promise.all([host.apply([one('i1')]), host.saveAudit([{ ...audit('c1'), event: 'copied' }]), host.apply([one('i2')]), host.saveAudit([{ ...audit('c2'), event: 'copied' }]), host.apply([one('i3')])]);
+    const trail = await host.readAuditTrail();
+    expect(trail.entries.map((e) => e.record?.auditId).sort()).toEqual(['c1', 'c2', 'i1', 'i2', 'i3']);
+    expect((await verifyChain(trail)).intact).toBe(true);
+  });
+
   it('a failure in the middle of a queue still restores the writer\'s mode', async () => {
     const { mock, host } = setup({ body: BODY, selection: { paragraphs: [1, 1] }, trackingMode: 'TrackMineOnly' });
     const sel = await host.readSelection();

@@ -42,8 +42,6 @@ import type {
 import { reviewStateOf } from '../../shared/pipeline/audit-chain';
 import { tableToRecords } from '../../shared/source/table';
 import { AUDIT_NAMESPACE, appendAudit, readAuditPart } from './audit-xml';
-import { applyWordingInWord, readWordingParagraphs } from './wording';
-import type { WordingApplyRequest, WordingApplyResult, WordingRead, WordingScope } from '../../shared/wording';
 
 /** Prefix of the content-control tag of every inserted record. */
 export const TAG_PREFIX = 'liuhen:';
@@ -129,16 +127,10 @@ export class WordHost implements DocumentHost {
   private counter = 0;
   private readonly now: () => Date;
   /** The insertion queue: one job runs at a time (see `apply`). */
-  private readonly queue: Array<{
-    plans: readonly InsertionPlan[];
-    resolve: (r: ApplyResult) => void;
-    reject: (e: unknown) => void;
-    /** A job other than an insertion (Check wording), run in the same queue. */
-    run?: (mode: DrainMode) => Promise<ApplyResult>;
-  }> = [];
+  private readonly queue: Array<{ plans: readonly InsertionPlan[]; resolve: (r: ApplyResult) => void; reject: (e: unknown) => void }> = [];
   private draining = false;
-  /** Audit writes outside insertions, one at a time (the chain has one writer). */
-  private auditChain: Promise<void> = Promise.resolve();
+  /** Held by an insertion drain or an audit write: the audit part has one writer at a time. */
+  private partLock: Promise<void> = Promise.resolve();
 
   constructor(options: WordHostOptions = {}) {
     this.now = options.now ?? (() => new Date());
@@ -290,13 +282,28 @@ export class WordHost implements DocumentHost {
     });
   }
 
-  private async drain(): Promise<void> {
+  private drain(): Promise<void> {
     this.draining = true;
+    // The audit part is read and written by insertions and by saveAudit: one of them at a time.
+    return this.exclusive(() => this.drainNow());
+  }
+
+  /** Runs `job` when no insertion drain and no audit write is running (the part has one writer at a time). */
+  private exclusive<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.partLock.then(job);
+    this.partLock = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async drainNow(): Promise<void> {
     const mode: DrainMode = {};
     try {
       for (let job = this.queue.shift(); job; job = this.queue.shift()) {
         try {
-          job.resolve(job.run ? await job.run(mode) : await this.applyNow(job.plans, mode));
+          job.resolve(await this.applyNow(job.plans, mode));
         } catch (e) {
           job.reject(e);
         }
@@ -306,31 +313,6 @@ export class WordHost implements DocumentHost {
       // A job that failed before its own restore: the writer's mode goes back here.
       if (mode.writers !== undefined && !mode.restored) await this.restoreMode(mode.writers);
     }
-  }
-
-  /** Check wording: the writer's paragraphs (addin/word/wording.ts). */
-  async readWording(scope: WordingScope): Promise<WordingRead> {
-    return readWordingParagraphs(scope);
-  }
-
-  /**
-   * Writes wording suggestions as tracked changes + comments, in the insertion queue (never overlapping an
-   * insertion). When an earlier job left Liuhen's TrackAll on for a waiting job, the writer's mode it read is
-   * the one restored.
-   */
-  applyWording(request: WordingApplyRequest): Promise<WordingApplyResult> {
-    if (!this.supports('1.4')) return Promise.reject(new Error(this.text('noTracking')));
-    return new Promise<WordingApplyResult>((resolve, reject) => {
-      const run = async (mode: DrainMode): Promise<ApplyResult> => {
-        const pending = mode.writers !== undefined && mode.restored !== true ? mode.writers : undefined;
-        const r = await applyWordingInWord(request, pending);
-        if (pending !== undefined) mode.restored = true;
-        resolve(r);
-        return { inserted: [], failed: [], roundTrips: r.roundTrips };
-      };
-      this.queue.push({ plans: [], resolve: () => undefined, reject, run });
-      if (!this.draining) void this.drain();
-    });
   }
 
   private async restoreMode(writers: Word.ChangeTrackingMode): Promise<void> {
@@ -421,7 +403,8 @@ export class WordHost implements DocumentHost {
     const records = [...whole, ...partial];
     if (records.length === 0) return;
     try {
-      await this.saveAudit(records);
+      // Already inside the drain's turn: write directly (saveAudit would wait for the drain to end).
+      await this.writeAudit(records);
     } catch (e) {
       result.auditError = this.text('auditError', { message: errorMessage(e) });
     }
@@ -580,27 +563,29 @@ export class WordHost implements DocumentHost {
     return { key: tailKey, tail: control };
   }
 
-  /** Stores records (copies, reviews, partial insertions) in the trail; joins the insertion queue's order. */
+  /**
+   * Stores records (copies, reviews) in the trail. Waits for a running insertion drain (which writes the same
+   * part): a read-modify-write of the part never overlaps another one, so no record is lost.
+   */
   async saveAudit(records: readonly AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const run = this.auditChain.then(() =>
-      Word.run(async (context) => {
-        const parts = context.document.customXmlParts.getByNamespace(AUDIT_NAMESPACE);
-        parts.load('items');
-        await context.sync();
-        const part = parts.items[0];
-        const existing = part?.getXml();
-        if (existing) await context.sync();
-        const time = this.now().toISOString();
-        const xml = await appendAudit(existing?.value, records.map((r) => ({ ...r, time: r.time || time })));
-        if (part) part.setXml(xml);
-        else context.document.customXmlParts.add(xml);
-        await context.sync();
-      }),
-    );
-    // The chain needs one writer at a time: the next save waits for this one, failed or not.
-    this.auditChain = run.catch(() => undefined);
-    await run;
+    await this.exclusive(() => this.writeAudit(records));
+  }
+
+  private async writeAudit(records: readonly AuditRecord[]): Promise<void> {
+    await Word.run(async (context) => {
+      const parts = context.document.customXmlParts.getByNamespace(AUDIT_NAMESPACE);
+      parts.load('items');
+      await context.sync();
+      const part = parts.items[0];
+      const existing = part?.getXml();
+      if (existing) await context.sync();
+      const time = this.now().toISOString();
+      const xml = await appendAudit(existing?.value, records.map((r) => ({ ...r, time: r.time || time })));
+      if (part) part.setXml(xml);
+      else context.document.customXmlParts.add(xml);
+      await context.sync();
+    });
   }
 
   async readAudit(): Promise<AuditRecord[]> {
