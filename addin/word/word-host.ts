@@ -42,6 +42,8 @@ import type {
 import { reviewStateOf } from '../../shared/pipeline/audit-chain';
 import { tableToRecords } from '../../shared/source/table';
 import { AUDIT_NAMESPACE, appendAudit, readAuditPart } from './audit-xml';
+import { applyWordingInWord, readWordingParagraphs } from './wording';
+import type { WordingApplyRequest, WordingApplyResult, WordingRead, WordingScope } from '../../shared/wording';
 
 /** Prefix of the content-control tag of every inserted record. */
 export const TAG_PREFIX = 'liuhen:';
@@ -127,7 +129,13 @@ export class WordHost implements DocumentHost {
   private counter = 0;
   private readonly now: () => Date;
   /** The insertion queue: one job runs at a time (see `apply`). */
-  private readonly queue: Array<{ plans: readonly InsertionPlan[]; resolve: (r: ApplyResult) => void; reject: (e: unknown) => void }> = [];
+  private readonly queue: Array<{
+    plans: readonly InsertionPlan[];
+    resolve: (r: ApplyResult) => void;
+    reject: (e: unknown) => void;
+    /** A job other than an insertion (Check wording), run in the same queue. */
+    run?: (mode: DrainMode) => Promise<ApplyResult>;
+  }> = [];
   private draining = false;
   /** Held by an insertion drain or an audit write: the audit part has one writer at a time. */
   private partLock: Promise<void> = Promise.resolve();
@@ -303,7 +311,7 @@ export class WordHost implements DocumentHost {
     try {
       for (let job = this.queue.shift(); job; job = this.queue.shift()) {
         try {
-          job.resolve(await this.applyNow(job.plans, mode));
+          job.resolve(job.run ? await job.run(mode) : await this.applyNow(job.plans, mode));
         } catch (e) {
           job.reject(e);
         }
@@ -313,6 +321,31 @@ export class WordHost implements DocumentHost {
       // A job that failed before its own restore: the writer's mode goes back here.
       if (mode.writers !== undefined && !mode.restored) await this.restoreMode(mode.writers);
     }
+  }
+
+  /** Check wording: the writer's paragraphs (addin/word/wording.ts). */
+  async readWording(scope: WordingScope): Promise<WordingRead> {
+    return readWordingParagraphs(scope);
+  }
+
+  /**
+   * Writes wording suggestions as tracked changes + comments, in the insertion queue (never overlapping an
+   * insertion). When an earlier job left Liuhen's TrackAll on for a waiting job, the writer's mode it read is
+   * the one restored.
+   */
+  applyWording(request: WordingApplyRequest): Promise<WordingApplyResult> {
+    if (!this.supports('1.4')) return Promise.reject(new Error(this.text('noTracking')));
+    return new Promise<WordingApplyResult>((resolve, reject) => {
+      const run = async (mode: DrainMode): Promise<ApplyResult> => {
+        const pending = mode.writers !== undefined && mode.restored !== true ? mode.writers : undefined;
+        const r = await applyWordingInWord(request, pending);
+        if (pending !== undefined) mode.restored = true;
+        resolve(r);
+        return { inserted: [], failed: [], roundTrips: r.roundTrips };
+      };
+      this.queue.push({ plans: [], resolve: () => undefined, reject, run });
+      if (!this.draining) void this.drain();
+    });
   }
 
   private async restoreMode(writers: Word.ChangeTrackingMode): Promise<void> {
