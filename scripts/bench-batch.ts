@@ -15,7 +15,7 @@
  * OpenAI-compatible test server (fixed delay per streamed chunk, requests served concurrently as vLLM's
  * continuous batching does), rows N at a time, inserted one at a time in row order:
  *
- *   npm run bench:batch -- --engine server --concurrency 1,4,8     # 48 rows, 4 ms per chunk of 3 characters
+ *   npm run bench:batch -- --engine server --concurrency 1,4,8     # 96 rows, 4 ms per chunk of 3 characters
  *   (the server runs in its own process, as a real one runs on its own machine; --same-process to compare)
  *
  * Prints rows/min per concurrency and the overhead ratio to the ideal (wall / (engine time / concurrency), where
@@ -43,7 +43,7 @@ function textArg(name: string): string | undefined {
 }
 
 const SERVER = textArg('engine') === 'server';
-const ROWS = arg('rows', SERVER ? 48 : 200);
+const ROWS = arg('rows', SERVER ? 96 : 200);
 const DELAY_MS = arg('delay', 4);
 const CHUNK = arg('chunk', 3);
 
@@ -162,7 +162,7 @@ if (process.argv.includes('--serve')) {
 }
 
 /** One batch against the test server (in another process unless --same-process) at this concurrency. */
-async function runServer(concurrency: number): Promise<{ wallMs: number; engineMs: number; rows: number; inserted: number; maxActive: number; inOrder: boolean }> {
+async function runServer(concurrency: number): Promise<{ wallMs: number; engineMs: number; clientCpuMs: number; rows: number; inserted: number; maxActive: number; inOrder: boolean }> {
   const local = process.argv.includes('--same-process') ? await startBenchServer() : undefined;
   const remote = local ? undefined : await spawnBenchServer();
   const server = {
@@ -199,12 +199,15 @@ async function runServer(concurrency: number): Promise<{ wallMs: number; engineM
       onPartial: () => undefined,
     });
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const final = await batch.start();
     const wallMs = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
     const stats = await server.stats();
     return {
       wallMs,
       engineMs: stats.busyMs,
+      clientCpuMs: (cpu.user + cpu.system) / 1000,
       rows: final.rows.length,
       inserted: final.rows.filter((r) => r.inserted).length,
       maxActive: stats.maxActive,
@@ -221,8 +224,8 @@ if (SERVER) {
   console.log(
     `bench:batch --engine server  rows=${ROWS}  delay=${DELAY_MS} ms per chunk of ${CHUNK} chars  (OpenAiCompatibleEngine -> local OpenAI-compatible test server over HTTP+SSE, ${process.argv.includes('--same-process') ? 'same process' : 'its own process'})`,
   );
-  console.log('| concurrency | in flight (max) | wall s | engine s | ideal s (engine/N) | rows/min | ratio wall/ideal | ratio to first run’s engine/N | inserted | insertion order |');
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  console.log('| concurrency | in flight (max) | wall s | engine s | ideal s (engine/N) | rows/min | ratio wall/ideal | ratio to first run’s engine/N | client CPU ms/row | inserted | insertion order |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   let last = 0;
   let baseline: number | undefined;
   for (const n of levels) {
@@ -234,7 +237,7 @@ if (SERVER) {
     baseline ??= r.engineMs;
     const strict = r.wallMs / (baseline / n);
     console.log(
-      `| ${n} | ${r.maxActive} | ${(r.wallMs / 1000).toFixed(2)} | ${(r.engineMs / 1000).toFixed(2)} | ${(ideal / 1000).toFixed(2)} | ${((r.rows / r.wallMs) * 60_000).toFixed(1)} | ${last.toFixed(3)} | ${strict.toFixed(3)} | ${r.inserted}/${r.rows} | ${r.inOrder ? 'row order' : 'OUT OF ORDER'} |`,
+      `| ${n} | ${r.maxActive} | ${(r.wallMs / 1000).toFixed(2)} | ${(r.engineMs / 1000).toFixed(2)} | ${(ideal / 1000).toFixed(2)} | ${((r.rows / r.wallMs) * 60_000).toFixed(1)} | ${last.toFixed(3)} | ${strict.toFixed(3)} | ${(r.clientCpuMs / r.rows).toFixed(1)} | ${r.inserted}/${r.rows} | ${r.inOrder ? 'row order' : 'OUT OF ORDER'} |`,
     );
   }
   const top = levels[levels.length - 1];
