@@ -22,6 +22,8 @@ import type {
   TableRead,
 } from '../../shared/host/port';
 import { AnchorTracker } from './anchors';
+import { applyWordingInVsCode, readWordingLines, type WordingOrigin } from './wording';
+import type { WordingApplyRequest, WordingApplyResult, WordingRead, WordingScope } from '../../shared/wording';
 import { changeCount, MemoryTrail } from '../../shared/pipeline/audit-chain';
 import { appendAuditFile, readAuditTrailFile } from './audit-file';
 import {
@@ -132,6 +134,8 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
   private auditWrites: Promise<void> = Promise.resolve();
   private readonly disposables: vscode.Disposable[] = [];
   private lastEditor: vscode.TextEditor | undefined;
+  /** Where the last "Check wording" read came from (its suggestions index those lines). */
+  private wordingOrigin: WordingOrigin | undefined;
   /** The document Liuhen last read from or wrote to: its audit file is the one `saveAudit` appends to. */
   private lastDocument: vscode.Uri | undefined;
 
@@ -218,6 +222,26 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
    */
   apply(plans: readonly InsertionPlan[]): Promise<ApplyResult> {
     const run = this.applyQueue.then(() => this.applyNow(plans));
+    this.applyQueue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  // async: a missing editor rejects (DocumentHost methods reject, never throw).
+  async readWording(scope: WordingScope): Promise<WordingRead> {
+    const { read, origin } = readWordingLines(this.editor(), scope);
+    this.wordingOrigin = origin;
+    this.lastDocument = origin.uri;
+    return read;
+  }
+
+  /** Wording suggestions as refactor-preview entries, in the insertion queue (one preview at a time). */
+  applyWording(request: WordingApplyRequest): Promise<WordingApplyResult> {
+    const origin = this.wordingOrigin;
+    if (!origin) return Promise.reject(new Error('Run "Check wording" first.'));
+    const run = this.applyQueue.then(() => applyWordingInVsCode(request, origin, this.findDocument(origin.uri.toString())));
     this.applyQueue = run.then(
       () => undefined,
       () => undefined,
