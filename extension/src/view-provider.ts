@@ -76,6 +76,8 @@ export class LiuhenViewProvider implements vscode.WebviewViewProvider, vscode.Di
       .handle('audit/read', () => host.readAudit())
       .handle('audit/trail', () => host.readAuditTrail())
       .handle('audit/review', ({ records }) => host.readReview(records))
+      .handle('wording/read', ({ scope }) => host.readWording(scope))
+      .handle('wording/apply', (request) => host.applyWording(request))
       .handle('settings/read', () => hostSettings(this.settings()))
       .handle('templates/custom', () => readCustomTemplates(this.settings().templateFolder))
       .handle('webview/ready', (report) => {

@@ -15,6 +15,7 @@ import type {
   TableRead,
 } from '../../shared/host/port';
 import type { HostProtocol } from '../../shared/protocol/host';
+import type { WordingApplyRequest, WordingApplyResult, WordingRead, WordingScope } from '../../shared/wording';
 import { RpcClient, type Endpoint, type WireError } from '../../shared/protocol/rpc';
 
 /** The error a MessageHost call rejects with: the extension's message, its code kept for diagnostics. */
@@ -67,5 +68,13 @@ export class MessageHost implements DocumentHost {
 
   readReview(records: readonly AuditRecord[]): Promise<ReviewReport> {
     return this.client.request('audit/review', { records: [...records] });
+  }
+
+  readWording(scope: WordingScope): Promise<WordingRead> {
+    return this.client.request('wording/read', { scope });
+  }
+
+  applyWording(request: WordingApplyRequest): Promise<WordingApplyResult> {
+    return this.client.request('wording/apply', { ...request, suggestions: [...request.suggestions], checked: [...request.checked] });
   }
 }

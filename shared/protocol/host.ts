@@ -21,6 +21,7 @@ import type {
   TableRead,
 } from '../host/port';
 import type { ProtocolSpec, RpcClient, RpcServer, WireError } from './rpc';
+import type { WordingApplyRequest, WordingApplyResult, WordingRead, WordingScope } from '../wording/host';
 
 /** The writer's Liuhen settings as the extension read them (VS Code's `liuhen.*` configuration). */
 export interface HostSettings {
@@ -122,6 +123,10 @@ export interface HostProtocol extends ProtocolSpec {
     'audit/trail': [void, AuditTrail];
     /** The writer's review of the given inserted records, read from the document's text. */
     'audit/review': [{ records: AuditRecord[] }, ReviewReport];
+    /** Check wording: the lines of the selection (or of the document when nothing is selected). */
+    'wording/read': [{ scope: WordingScope }, WordingRead];
+    /** Check wording: proposes the chosen suggestions as refactor-preview entries; what the writer kept. */
+    'wording/apply': [WordingApplyRequest, WordingApplyResult];
     /** The `liuhen.*` settings. */
     'settings/read': [void, HostSettings];
     /** The JSON files of the custom template folder (none when no folder is configured). */
