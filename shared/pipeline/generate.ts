@@ -15,11 +15,11 @@ import { estimateChatTokens } from '../engine/tokens';
 import type { GuardHit } from '../guard';
 import { deriveContract, parsePartial, repairOutput, type OutputProblem, type RepairResult } from '../output';
 import { profileTemplate, render, renderCondense, type ChatMessage, type PromptProfile, type PromptSource } from '../prompt';
-import { chunkSource, detectLowInformation, estimateTokens, missingFields, type NormalisedSource } from '../source';
+import { chunkSource, countChars, detectLowInformation, estimateTokens, missingFields, SourceTooLongError, sourceTooLong, type NormalisedSource } from '../source';
 import type { Template } from '../templates/schema';
 import type { AuditFlag } from '../host/port';
 import { detectFieldConflicts, lowerConfidences } from './conflicts';
-import { checkOutput, guardLanguage, prepareEvidence, type Evidence } from './evidence';
+import { checkOutput, guardLanguage, prepareEvidence, sourceTextOf, type Evidence } from './evidence';
 import { auditFlagsOf } from './audit-chain';
 import { newAuditId, sha256Hex } from './hash';
 import { contractTemplate, enforcePlacement, withPlacement } from './ninebox';
@@ -215,6 +215,9 @@ async function promptVersionOf(template: Template, profile: unknown): Promise<st
 /** The pipeline's entry point: see the module comment. */
 export const generate: Generate = async (input: GenerateInput): Promise<GenerationResult> => {
   const { source, engine, signal } = input;
+  // Bounded inputs for every caller, not only the pane: preparation and the number of requests grow with the source.
+  const chars = countChars(sourceTextOf(source));
+  if (sourceTooLong(chars)) throw new SourceTooLongError(chars);
   // A model trained without the fields block uses the template without them: prompt, grammar and parsing alike.
   const template = profileTemplate(input.template, input.prompt);
   const lang = guardLanguage(template);

@@ -12,4 +12,4 @@ export { parseMarkdownTable } from './markdown';
 export { estimateTokens } from './tokens';
 export { chunkSource, splitSentences } from './chunk';
 export { cleanInline, contentOf, isContentChar, isInvisible } from './text';
-export { countChars, languageSample, LANGUAGE_SAMPLE_CHARS, MAX_SOURCE_CHARS, sourceTooLong } from './limits';
+export { countChars, languageSample, LANGUAGE_SAMPLE_CHARS, MAX_SOURCE_CHARS, SourceTooLongError, sourceTooLong } from './limits';

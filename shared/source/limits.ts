@@ -45,3 +45,21 @@ export function sourceTooLong(chars: number): { en: string; 'zh-CN': string } | 
     'zh-CN': `来源共 ${n} 字；留痕一次最多处理 ${max} 字（约 25 页）。请选择或粘贴较短的一段，例如一次面谈。`,
   };
 }
+
+/**
+ * Thrown by the pipeline (generate) for a source over {@link MAX_SOURCE_CHARS}: the pane refuses such a source up
+ * front, but other callers (batch rows, the VS Code panel, scripts) reach the pipeline directly, and preparation
+ * must stay bounded for them too. `message` is the English text; `userMessage` gives either language.
+ */
+export class SourceTooLongError extends Error {
+  override readonly name = 'SourceTooLongError';
+  readonly limit = MAX_SOURCE_CHARS;
+  constructor(readonly chars: number) {
+    super(sourceTooLong(chars)?.en ?? `The source has ${chars} characters; the limit is ${MAX_SOURCE_CHARS} (MAX_SOURCE_CHARS).`);
+  }
+
+  /** The message in the writer's language. */
+  userMessage(locale: 'en' | 'zh-CN'): string {
+    return sourceTooLong(this.chars)?.[locale] ?? this.message;
+  }
+}
