@@ -83,6 +83,54 @@ describe('scenario templates', () => {
   }
 });
 
+describe('job description: discriminatory requirements (age, gender, marital/childbearing, hukou, ethnicity, religion, health)', () => {
+  const jd = cases.find((c) => c.id === 'JD1')!;
+  const cases2 = [
+    {
+      template: templateOf({ template: 'job-description', language: 'zh-CN' }),
+      source: 'N1 岗位名称:招聘专员\nN2 要求:2年以上招聘经验;35岁以下,限男性;已婚已育优先;限本地户籍\nN3 地点:杭州',
+      inSource: ['BLOCK:AGE', 'BLOCK:GENDER_STEREOTYPE', 'BLOCK:MARITAL_STATUS', 'BLOCK:REGION_STEREOTYPE'],
+      withheld: ['35岁', '限男性', '已婚已育', '本地户籍'],
+      bad: { requirements: '2年以上招聘经验。\n年龄35岁以下,男性优先。' },
+    },
+    {
+      template: templateOf({ template: 'job-description', language: 'en' }),
+      source: 'N1 Title: Recruiter\nN2 Requirements: 2+ years of recruiting; under 35, male preferred; must be single; local hukou required.\nN3 Location: Hangzhou',
+      inSource: ['BLOCK:AGE', 'BLOCK:GENDER_STEREOTYPE', 'BLOCK:MARITAL_STATUS', 'BLOCK:REGION_STEREOTYPE'],
+      withheld: ['under 35', 'male preferred', 'must be single', 'hukou'],
+      bad: { requirements: 'Two or more years of recruiting.\nUnder 35, male preferred.' },
+    },
+  ];
+  for (const c of cases2) {
+    it(`${c.template.language}: flagged in the input and kept out of the prompt; in the model's output the draft goes to review`, async () => {
+      const template = c.template;
+      const good = template.language === 'en' ? cases.find((x) => x.id === 'JD2')! : jd;
+      // The model's draft copies a discriminatory requirement back into the JD.
+      const sections = { ...good.expected.sections, ...c.bad };
+      const engine = new FakeEngine({ outputs: [renderOutput(template, sections, good.expected.fields)] });
+      const result = await generate({ template, source: { kind: 'notes', text: c.source }, engine, modelId: 'fake' });
+      const sourceFlags = result.flags.filter((f) => f.where === 'source').map((f) => f.flag);
+      for (const f of c.inSource) expect(sourceFlags, f).toContain(f);
+      const prompt = engine.requests.flatMap((q) => q.messages.map((m) => m.content)).join('\n');
+      for (const s of c.withheld) expect(prompt, s).not.toContain(s);
+      // (A flag is listed once, where first seen; the output's own hits are in outputHits.)
+      expect(result.outputHits.map((h) => h.category)).toEqual(expect.arrayContaining(['AGE', 'GENDER_STEREOTYPE']));
+      expect(result.review).toContain('blocked-terms');
+      // A rewrite comes with each hit, so the writer knows what to write instead.
+      const hit = result.outputHits.find((h) => h.category === 'AGE');
+      expect(hit?.rewrite).toMatch(/经验|experience/);
+    });
+  }
+
+  it('a clean draft of the same discriminatory role profile is not sent to review for blocked terms', async () => {
+    const template = cases2[0]!.template;
+    const engine = new FakeEngine({ outputs: [renderOutput(template, jd.expected.sections, jd.expected.fields)] });
+    const result = await generate({ template, source: { kind: 'notes', text: cases2[0]!.source }, engine, modelId: 'fake' });
+    expect(result.outputHits).toEqual([]);
+    expect(result.review).not.toContain('blocked-terms');
+  });
+});
+
 describe('scenario grammars on the WebLLM runtime path (xgrammar, cache on, Qwen2.5 vocabulary)', () => {
   let xg: Xgrammar;
   let info: XgTokenizerInfo;
