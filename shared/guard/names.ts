@@ -81,6 +81,14 @@ export const NameModelSchema = z.object({
   right: Counts,
   /** Names with one and with two given-name characters. */
   lengths: z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]),
+  /** Two characters right before / right after a name (记者, 表示), with their background counts. */
+  left2: Counts.optional(),
+  right2: Counts.optional(),
+  background2: Counts.optional(),
+  /** Characters of names that do not start with a surname (transliterations: 贝克汉姆, 莫耶斯). */
+  foreign: Counts.optional(),
+  /** A run of characters likelier in such names than in running text is a name at or above this score. */
+  foreignThreshold: z.number().optional(),
 });
 
 /** Name model as written in `terms/name-model.json`. */
@@ -97,6 +105,19 @@ interface CompiledModel {
   right: Map<string, number>;
   unseen: { given1: number; given2: number; left: number; right: number };
   length: [number, number];
+  foreign: Map<string, number>;
+  foreignThreshold: number;
+  left2: Map<string, number>;
+  right2: Map<string, number>;
+}
+
+function bigramRatios(counts: Record<string, number> | undefined, m: NameModel): Map<string, number> {
+  const map = new Map<string, number>();
+  if (!counts || !m.background2) return map;
+  const names = m.lengths[0] + m.lengths[1] + 1;
+  const chars = Object.values(m.background).reduce((a, b) => a + b, 0) + 1;
+  for (const [w, n] of Object.entries(counts)) map.set(w, Math.log(((n + 0.5) / names) / (((m.background2[w] ?? 0) + 1) / chars)));
+  return map;
 }
 
 function compileModel(m: NameModel): CompiledModel {
@@ -128,6 +149,11 @@ function compileModel(m: NameModel): CompiledModel {
     right: r.map,
     unseen: { given1: g1.unseen, given2: g2.unseen, left: l.unseen, right: r.unseen },
     length: [Math.log((m.lengths[0] + 1) / n), Math.log((m.lengths[1] + 1) / n)],
+    // Only characters likelier in foreign names than in running text can extend a run.
+    foreign: new Map([...ratios(m.foreign ?? {}).map].filter(([, v]) => v > 0)),
+    foreignThreshold: m.foreignThreshold ?? Infinity,
+    left2: bigramRatios(m.left2, m),
+    right2: bigramRatios(m.right2, m),
   };
 }
 
@@ -331,23 +357,50 @@ const ctx = (t: string, at: number): string => (at >= 0 && at < t.length && isHa
 function scoredNameAt(m: NameMatcher, cm: CompiledModel, t: string, i: number, s: number): NameSpan | undefined {
   const sur = s === 2 ? cm.doubleSurname.get(t.slice(i, i + 2)) : cm.surname.get(t.charAt(i));
   if (sur === undefined) return undefined;
-  const left = cm.left.get(ctx(t, i - 1)) ?? cm.unseen.left;
+  const left = (i >= 2 ? cm.left2.get(t.slice(i - 2, i)) : undefined) ?? cm.left.get(ctx(t, i - 1)) ?? cm.unseen.left;
   const c1 = t.charAt(i + s);
   if (!isHan(t.charCodeAt(i + s)) || m.notInName.has(c1)) return undefined;
   const base = sur + left + (cm.given1.get(c1) ?? cm.unseen.given1);
   let best: NameSpan | undefined;
   let bestScore = cm.threshold;
-  const one = base + cm.length[0] + (cm.right.get(ctx(t, i + s + 1)) ?? cm.unseen.right);
+  const right = (at: number): number => cm.right2.get(t.slice(at, at + 2)) ?? cm.right.get(ctx(t, at)) ?? cm.unseen.right;
+  const one = base + cm.length[0] + right(i + s + 1);
   if (one >= bestScore) {
     best = { start: i, end: i + s + 1 };
     bestScore = one;
   }
   const c2 = t.charAt(i + s + 1);
   if (isHan(t.charCodeAt(i + s + 1)) && !m.notInName.has(c2)) {
-    const two = base + cm.length[1] + (cm.given2.get(c2) ?? cm.unseen.given2) + (cm.right.get(ctx(t, i + s + 2)) ?? cm.unseen.right);
+    const two = base + cm.length[1] + (cm.given2.get(c2) ?? cm.unseen.given2) + right(i + s + 2);
     if (two >= bestScore) best = { start: i, end: i + s + 2 };
   }
   return best;
+}
+
+/**
+ * Transliterated names without a dot (贝鲁斯科尼, 莫耶斯): a maximal run of 2–8 characters each likelier in such names
+ * than in running text, scored with its neighbours. Each character is visited once.
+ */
+function findForeignRuns(m: NameMatcher, cm: CompiledModel, t: string, found: NameSpan[]): void {
+  let start = -1;
+  let score = 0;
+  for (let i = 0; i <= t.length; i++) {
+    const r = i < t.length ? cm.foreign.get(t.charAt(i)) : undefined;
+    if (r !== undefined) {
+      if (start < 0) {
+        start = i;
+        score = 0;
+      }
+      score += r;
+      continue;
+    }
+    if (start >= 0) {
+      const len = i - start;
+      const total = score + (cm.left.get(ctx(t, start - 1)) ?? cm.unseen.left) + (cm.right.get(ctx(t, i)) ?? cm.unseen.right);
+      if (len >= 2 && len <= 8 && total >= cm.foreignThreshold && !startsWithAny(t, start, m.stopWords)) found.push({ start, end: i });
+      start = -1;
+    }
+  }
 }
 
 /** A nickname at `i` (阿强), or undefined. */
@@ -412,6 +465,7 @@ export function findNames(m: NameMatcher, t: string): NameSpan[] {
       run = 0;
     }
   }
+  if (m.model && m.model.foreign.size > 0) findForeignRuns(m, m.model, t, found);
   for (let i = 0; i < t.length; i++) {
     if (!isHan(t.charCodeAt(i))) continue;
     const span = zhNameAt(m, t, i) ?? nicknameAt(m, t, i);
