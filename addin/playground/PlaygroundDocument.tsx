@@ -46,6 +46,11 @@ const useStyles = makeStyles({
   },
   th: { backgroundColor: tokens.colorNeutralBackground3, fontWeight: tokens.fontWeightSemibold },
   edit: { width: '100%' },
+  wordEdit: { whiteSpace: 'normal' },
+  deleted: { color: tokens.colorPaletteRedForeground1, textDecorationLine: 'line-through' },
+  insertedWords: { color: tokens.colorBrandForeground1, textDecorationLine: 'underline', textDecorationColor: tokens.colorBrandStroke1 },
+  flagged: { backgroundColor: tokens.colorPaletteYellowBackground2 },
+  marker: { color: tokens.colorNeutralForeground3, fontSize: tokens.fontSizeBase100 },
 });
 
 function useBlocks(host: PlaygroundHost): readonly DocBlock[] {
@@ -54,12 +59,62 @@ function useBlocks(host: PlaygroundHost): readonly DocBlock[] {
   return blocks;
 }
 
-function ParagraphView({ p, className }: { p: DocParagraph; className: string }): ReactElement {
+/** A paragraph's text with its word-level suggestions (Check wording) shown as Word shows tracked changes. */
+function EditedText({ p, host }: { p: DocParagraph; host: PlaygroundHost | undefined }): ReactElement {
+  const s = useStyles();
+  const edits = p.edits ?? [];
+  if (edits.length === 0) return <span data-text="">{p.text}</span>;
+  const parts: ReactElement[] = [];
+  let at = 0;
+  edits.forEach((e, i) => {
+    parts.push(<span key={`t${i}`}>{p.text.slice(at, e.start)}</span>);
+    const commentOnly = e.after === e.before;
+    parts.push(
+      <span key={e.id} className={s.wordEdit} data-word-edit={e.id} title={e.comment}>
+        {commentOnly ? (
+          <mark className={s.flagged}>{e.before}</mark>
+        ) : (
+          <>
+            <del className={s.deleted}>{e.before}</del>
+            {e.after && <ins className={s.insertedWords}>{e.after}</ins>}
+          </>
+        )}
+        <sup className={s.marker} aria-label={`Comment: ${e.comment}`}>
+          💬{i + 1}
+        </sup>
+        {host && (
+          <>
+            <Button size="small" appearance="subtle" aria-label={`Accept change ${i + 1} · 接受`} onClick={() => host.acceptEdit(e.id)}>
+              ✓
+            </Button>
+            <Button size="small" appearance="subtle" aria-label={`Reject change ${i + 1} · 拒绝`} onClick={() => host.rejectEdit(e.id)}>
+              ✗
+            </Button>
+          </>
+        )}
+      </span>,
+    );
+    at = e.end;
+  });
+  parts.push(<span key="rest">{p.text.slice(at)}</span>);
+  return (
+    <>
+      <span data-text="">{parts}</span>
+      {edits.map((e, i) => (
+        <Caption1 key={e.id} className={s.comment} data-word-comment={e.id}>
+          💬{i + 1} {e.comment.replace(/\n/g, ' · ')}
+        </Caption1>
+      ))}
+    </>
+  );
+}
+
+function ParagraphView({ p, className, host }: { p: DocParagraph; className: string; host?: PlaygroundHost }): ReactElement {
   const s = useStyles();
   const styleClass = p.style === 'Heading1' || p.style === 'Heading2' || p.style === 'Title' ? s.title : p.style === 'Normal' ? '' : s.heading;
   return (
     <p className={mergeClasses(s.p, styleClass, className)} data-block-id={p.id} data-kind="p" data-suggestion={p.suggestion ?? ''}>
-      <span data-text="">{p.text}</span>
+      <EditedText p={p} host={host} />
       {p.comments?.map((c, i) => (
         <Caption1 key={i} className={s.comment} aria-label={`Comment: ${c}`}>
           💬 {c}
@@ -137,7 +192,7 @@ export function PlaygroundDocument({ host, initialSample }: { host: PlaygroundHo
   const blocks = useBlocks(host);
   const [editing, setEditing] = useState<string | undefined>();
   const [sample, setSample] = useState(initialSample ?? SAMPLES[0]?.id ?? '');
-  const pending = host.getSuggestions();
+  const pending = [...host.getSuggestions(), ...host.pendingEdits()];
   const loadSample = (id: string): void => {
     setSample(id);
     const smp = SAMPLES.find((x) => x.id === id);
@@ -202,7 +257,7 @@ export function PlaygroundDocument({ host, initialSample }: { host: PlaygroundHo
           }} data-testid="doc">
           {groupBlocks(blocks).map((g, i) => {
             if (!g.suggestion) {
-              return g.blocks.map((b) => (b.kind === 'p' ? <ParagraphView key={b.id} p={b} className="" /> : <TableView key={b.id} host={host} table={b} />));
+              return g.blocks.map((b) => (b.kind === 'p' ? <ParagraphView key={b.id} p={b} className="" host={host} /> : <TableView key={b.id} host={host} table={b} />));
             }
             const sug = host.suggestion(g.suggestion);
             const label = `suggestion ${sug?.number ?? i}`;

@@ -22,6 +22,7 @@ import type {
   TableRead,
 } from '../../shared/host/port';
 import { MemoryTrail, reviewStateOf } from '../../shared/pipeline/audit-chain';
+import { wordingComment, type WordingApplyRequest, type WordingApplyResult, type WordingRead, type WordingScope } from '../../shared/wording';
 import type { HeadingStyle } from '../../shared/templates/schema';
 
 /** A paragraph; `suggestion` set while it is an unreviewed insertion. */
@@ -35,6 +36,19 @@ export interface DocParagraph {
   record?: string;
   /** Comments attached to this paragraph (confidence, sources). */
   comments?: string[];
+  /** Word-level tracked suggestions from "Check wording", unreviewed, by offset in `text`. */
+  edits?: WordEdit[];
+}
+
+/** A word-level tracked change inside a paragraph (Check wording): `before` → `after`, with its comment. */
+export interface WordEdit {
+  id: string;
+  start: number;
+  end: number;
+  before: string;
+  /** `''`: a deletion. */
+  after: string;
+  comment: string;
 }
 
 /** Suggested paragraphs appended to a table cell. */
@@ -175,12 +189,73 @@ export class PlaygroundHost implements DocumentHost {
 
   acceptAll(): void {
     for (const s of this.getSuggestions()) this.review(s.id, true, false);
+    for (const e of this.pendingEdits()) this.reviewEdit(e.id, true, false);
     this.changed();
   }
 
   rejectAll(): void {
     for (const s of this.getSuggestions()) this.review(s.id, false, false);
+    for (const e of this.pendingEdits()) this.reviewEdit(e.id, false, false);
     this.changed();
+  }
+
+  /** Word-level suggestions (Check wording) still to review. */
+  pendingEdits(): WordEdit[] {
+    return this.blocks.flatMap((b) => (b.kind === 'p' ? (b.edits ?? []) : []));
+  }
+
+  acceptEdit(id: string): void {
+    this.reviewEdit(id, true);
+  }
+
+  rejectEdit(id: string): void {
+    this.reviewEdit(id, false);
+  }
+
+  private reviewEdit(id: string, accept: boolean, notify = true): void {
+    this.blocks = this.blocks.map((b) => {
+      const e = b.kind === 'p' ? b.edits?.find((x) => x.id === id) : undefined;
+      if (!e || b.kind !== 'p') return b;
+      const rest = (b.edits ?? []).filter((x) => x !== e);
+      if (!accept) return { ...b, edits: rest };
+      // Later edits of the paragraph move by the change in length.
+      const shift = e.after.length - (e.end - e.start);
+      const moved = rest.map((x) => (x.start >= e.end ? { ...x, start: x.start + shift, end: x.end + shift } : x));
+      return { ...b, text: b.text.slice(0, e.start) + e.after + b.text.slice(e.end), edits: moved };
+    });
+    if (notify) this.changed();
+  }
+
+  // ---- Check wording ----
+
+  /** The paragraphs of the last wording read, by index. */
+  private wordingBlocks: string[] = [];
+
+  readWording(scope: WordingScope): Promise<WordingRead> {
+    const body = this.blocks.filter((b): b is DocParagraph => b.kind === 'p' && !b.suggestion);
+    const picked = scope === 'selection' && this.remembered?.text ? body.filter((b) => this.remembered?.blockIds.includes(b.id)) : [];
+    const read = picked.length > 0 ? picked : body;
+    this.wordingBlocks = read.map((b) => b.id);
+    return Promise.resolve({ paragraphs: read.map((b) => b.text), scope: picked.length > 0 ? 'selection' : 'document', roundTrips: 0 });
+  }
+
+  /** Shows the suggestions as word-level tracked changes (struck-through / underlined) with their comments. */
+  applyWording(request: WordingApplyRequest): Promise<WordingApplyResult> {
+    const result: WordingApplyResult = { applied: [], skipped: [], roundTrips: 0 };
+    for (const s of request.suggestions) {
+      const id = this.wordingBlocks[s.paragraph];
+      const b = this.blocks.find((x): x is DocParagraph => x.kind === 'p' && x.id === id);
+      const overlaps = b?.edits?.some((e) => e.start < s.end && s.start < e.end);
+      if (!b || b.text !== request.checked[s.paragraph] || overlaps || b.text.slice(s.start, s.end) !== s.before) {
+        result.skipped.push(s.id);
+        continue;
+      }
+      b.edits = [...(b.edits ?? []), { id: newId('w'), start: s.start, end: s.end, before: s.before, after: s.after, comment: wordingComment(s, request.language) }].sort((x, y) => x.start - y.start);
+      result.applied.push(s.id);
+    }
+    this.blocks = this.blocks.map((b) => (b.kind === 'p' && b.edits ? { ...b } : b));
+    this.changed();
+    return Promise.resolve(result);
   }
 
   private review(id: string, accept: boolean, notify = true): void {

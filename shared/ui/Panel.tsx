@@ -37,6 +37,7 @@ import { modelRevisionOf } from '../pipeline/audit-chain';
 import { AuditExport, EscalationExport, recordCopy } from './AuditExport';
 import { BatchView } from './BatchView';
 import { ManyRecords } from './ManyRecords';
+import { WordingCheck } from './WordingCheck';
 import type { PanelDeps, PanelLocale } from './deps';
 import { localeFromDisplayLanguage, STRINGS } from './i18n';
 import { asEngineError, type ModelController, type ModelState } from './model-controller';
@@ -502,6 +503,8 @@ export function Panel({ deps, controller, pipeline }: PanelProps): ReactElement 
           )}
         </>
       )}
+      <Divider />
+      <WordingCheck host={host} locale={locale} onAudit={() => setAuditVersion((v) => v + 1)} />
       <Divider />
       <ManyRecords host={host} locale={locale} templates={templates} controller={controller} version={auditVersion} onInserted={() => setAuditVersion((v) => v + 1)} />
       <AuditExport host={host} strings={t} locale={locale} version={auditVersion} templates={templates} {...(deps.saveFile ? { saveFile: deps.saveFile } : {})} />
