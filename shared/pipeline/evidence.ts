@@ -12,7 +12,7 @@
 import { guardOutput, guardText, isLanguageMismatch, redact, scanTerms, type GuardHit, type GuardLanguage, type Redaction } from '../guard';
 import type { SectionTexts } from '../output';
 import type { PromptSource } from '../prompt';
-import { normaliseSource, recordToText, renderTurns, splitSentences, type NormalisedSource, type Turn } from '../source';
+import { normaliseSourceSteps, recordToText, renderTurns, runSteps, splitSentences, type NormalisedSource, type Turn } from '../source';
 import type { Template } from '../templates/schema';
 import type { PipelineSource, ReviewReason, Withheld } from './types';
 
@@ -139,9 +139,71 @@ export function sourceTextOf(source: PipelineSource): string {
 
 /** Builds the evidence for `source` under `template`. Never throws on any input. */
 export function prepareEvidence(template: Template, source: PipelineSource): Evidence {
+  return runSteps(prepareEvidenceSteps(template, source));
+}
+
+/** Options of {@link prepareEvidenceSliced}. */
+export interface SliceOptions {
+  /** Checked between slices: once aborted, preparation stops and resolves undefined. */
+  signal?: AbortSignal;
+  /** Work done before the event loop gets a turn (default {@link SLICE_MS}). */
+  sliceMs?: number;
+}
+
+/** Milliseconds of preparation between two turns of the event loop: well under a frame's worth of blocking. */
+export const SLICE_MS = 8;
+
+/** A macrotask later: `scheduler.yield()` where the browser has it, else setImmediate (Node), MessageChannel, setTimeout. */
+export function nextTask(): Promise<void> {
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  if (typeof scheduler?.yield === 'function') return scheduler.yield();
+  if (typeof globalThis.setImmediate === 'function') return new Promise((resolve) => globalThis.setImmediate(resolve));
+  if (typeof MessageChannel === 'function') {
+    // Not setTimeout: nested timers are clamped to 4 ms each.
+    return new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve();
+      };
+      channel.port2.postMessage(undefined);
+    });
+  }
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * Runs a step generator in slices of about `sliceMs`, giving the event loop a turn between slices (so the pane
+ * paints and Cancel is handled); resolves undefined, without finishing, once `signal` is aborted.
+ */
+export async function runSliced<T>(steps: Generator<void, T, void>, options: SliceOptions = {}): Promise<T | undefined> {
+  const sliceMs = options.sliceMs ?? SLICE_MS;
+  let sliceStart = performance.now();
+  for (;;) {
+    if (options.signal?.aborted) return undefined;
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - sliceStart >= sliceMs) {
+      await nextTask();
+      sliceStart = performance.now();
+    }
+  }
+}
+
+/**
+ * {@link prepareEvidence} in slices that yield to the event loop (a long source is ~0.25 s of redaction,
+ * normalisation and withholding): the same evidence, byte for byte, or undefined when `signal` aborted first.
+ */
+export function prepareEvidenceSliced(template: Template, source: PipelineSource, options: SliceOptions = {}): Promise<Evidence | undefined> {
+  return runSliced(prepareEvidenceSteps(template, source), options);
+}
+
+/** {@link prepareEvidence} as steps: pauses between the guard, normalisation's line batches, cells and turns. */
+export function* prepareEvidenceSteps(template: Template, source: PipelineSource): Generator<void, Evidence, void> {
   const lang = guardLanguage(template);
   const sourceText = sourceTextOf(source);
   const guard = guardText(sourceText, { language: lang });
+  yield;
   const withheld: Withheld[] = [];
 
   if (source.kind === 'table-row') {
@@ -166,13 +228,14 @@ export function prepareEvidence(template: Template, source: PipelineSource): Evi
       if (names.length > 0) withheld.push({ where: name, reasons: ['THIRD_PARTY_NAME'] });
       fields[name] = replaceNames(value, names, PLACEHOLDER[lang].name);
       conflictFields[name] = fields[name];
+      yield;
     }
     const header = source.header.filter((n) => Object.hasOwn(fields, n));
     const text = recordToText({ fields }, header);
     return {
       sourceText,
       promptSource: { kind: 'table-row', text },
-      normalised: normaliseSource(text, 'notes'),
+      normalised: yield* normaliseSourceSteps(text, 'notes'),
       fields,
       conflictFields,
       withheld,
@@ -181,13 +244,18 @@ export function prepareEvidence(template: Template, source: PipelineSource): Evi
     };
   }
 
-  const base = normaliseSource(guard.redacted.text, source.kind);
-  const turns: Turn[] = base.turns.map((turn) => {
+  const base = yield* normaliseSourceSteps(guard.redacted.text, source.kind);
+  const turns: Turn[] = [];
+  for (const turn of base.turns) {
+    yield;
     const cleaned = cleanTurnText(turn.text, lang);
-    if (!cleaned) return turn;
+    if (!cleaned) {
+      turns.push(turn);
+      continue;
+    }
     withheld.push({ where: turn.id, reasons: cleaned.reasons, ...(cleaned.handlers.length > 0 ? { handlers: cleaned.handlers } : {}) });
-    return { ...turn, text: cleaned.text };
-  });
+    turns.push({ ...turn, text: cleaned.text });
+  }
   const text = renderTurns(turns);
   // `input` is dropped: offsets refer to the redacted text, which the withheld turns no longer match.
   const normalised: NormalisedSource = { kind: base.kind, turns, text };

@@ -19,7 +19,7 @@ import { chunkSource, countChars, detectLowInformation, estimateTokens, missingF
 import type { Template } from '../templates/schema';
 import type { AuditFlag } from '../host/port';
 import { detectFieldConflicts, lowerConfidences } from './conflicts';
-import { checkOutput, guardLanguage, prepareEvidence, sourceTextOf, type Evidence } from './evidence';
+import { checkOutput, guardLanguage, prepareEvidence, prepareEvidenceSliced, sourceTextOf, type Evidence } from './evidence';
 import { auditFlagsOf } from './audit-chain';
 import { newAuditId, sha256Hex } from './hash';
 import { contractTemplate, enforcePlacement, withPlacement } from './ninebox';
@@ -223,7 +223,10 @@ export const generate: Generate = async (input: GenerateInput): Promise<Generati
   const lang = guardLanguage(template);
   // Talent review: the nine-box cell comes from the row's ratings (template mapping); the model only explains it.
   const { source: seen, placement } = withPlacement(template, source);
-  const evidence = prepareEvidence(template, seen);
+  // Prepared in slices that yield to the event loop: a long source stays responsive and Cancel is heard.
+  // Cancelled during preparation: empty evidence, no source checks, no request (finishReason 'abort').
+  const prepared = await prepareEvidenceSliced(template, seen, signal ? { signal } : {});
+  const evidence = prepared ?? prepareEvidence(template, { kind: 'notes', text: '' });
   const auditId = newAuditId();
   // The audit hashes the REDACTED evidence (the host keys it with the document's salt): a plain hash of the
   // source as read let a redacted phone number be brute-forced back.
@@ -238,7 +241,7 @@ export const generate: Generate = async (input: GenerateInput): Promise<Generati
   let conflicts: FieldConflict[] = [];
   // A table row too thin to write from: no engine call, the writer sees why.
   let refusal: GenerationResult['refusal'];
-  if (source.kind === 'table-row') {
+  if (prepared && source.kind === 'table-row') {
     for (const name of missingFields({ fields: source.fields }, template.expectedFields)) pushFlag(flags, `MISSING:${name}`, 'source');
     conflicts = detectFieldConflicts(evidence.conflictFields ?? evidence.fields ?? {}, lang);
     if (conflicts.length > 0) pushFlag(flags, 'FIELD_CONFLICT', 'source');
@@ -247,7 +250,7 @@ export const generate: Generate = async (input: GenerateInput): Promise<Generati
       pushFlag(flags, 'LOW_INFORMATION', 'source');
       refusal = { flag: 'LOW_INFORMATION', message: row.message ?? '' };
     }
-  } else if (detectLowInformation(evidence.normalised)) {
+  } else if (prepared && detectLowInformation(evidence.normalised)) {
     pushFlag(flags, 'LOW_INFORMATION', 'source');
   }
 

@@ -3,7 +3,7 @@
  * records, token estimation and long-input chunking. Host-agnostic (runs in a browser and in a worker).
  */
 export type { Chunk, NormalisedSource, SpeakerRole, TableReadResult, TableRecord, TextSourceKind, Turn } from './types';
-export { normaliseSource, renderTurn, renderTurns } from './normalise';
+export { normaliseSource, normaliseSourceSteps, renderTurn, renderTurns, runSteps } from './normalise';
 export { assessInformation, contentUnits, detectLowInformation } from './information';
 export type { InformationAssessment } from './information';
 export { fieldKey, isMissingValue, matchField, missingFields, recordToText, tableToRecords } from './table';

@@ -139,9 +139,10 @@ function parseLine(text: string, allowGeneric: GenericPolicy): ParsedLine {
 }
 
 /** Generic speaker labels (not in the known list) that start at least two lines of a transcript. */
-function repeatedGenericLabels(lines: readonly string[]): Set<string> {
+function* repeatedGenericLabels(lines: readonly string[]): Generator<void, Set<string>, void> {
   const counts = new Map<string, number>();
-  for (const text of lines) {
+  for (const [i, text] of lines.entries()) {
+    if (i > 0 && i % LINES_PER_STEP === 0) yield;
     const parsed = parseLine(text, () => true);
     const label = parsed.label?.speakerLabel;
     if (label === undefined || parsed.label?.speaker !== 'other') continue;
@@ -181,18 +182,43 @@ const ID_PARTS = /^([A-Za-z]+)(\d+)$/;
  * Never throws.
  */
 export function normaliseSource(text: string, kind: TextSourceKind): NormalisedSource {
+  return runSteps(normaliseSourceSteps(text, kind));
+}
+
+/** Lines handled between two pauses of {@link normaliseSourceSteps} (a few milliseconds of work). */
+const LINES_PER_STEP = 64;
+
+/** Drives a step generator to its end without pausing: the synchronous form of a sliced computation. */
+export function runSteps<T>(steps: Generator<void, T, void>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * {@link normaliseSource} as steps: the generator pauses (yields) every {@link LINES_PER_STEP} lines so a caller
+ * can give the event loop a turn on a long source (a 50,000-character transcript is ~0.1 s of this work), and its
+ * return value is exactly normaliseSource's (which runs these same steps without pausing).
+ */
+export function* normaliseSourceSteps(text: string, kind: TextSourceKind): Generator<void, NormalisedSource, void> {
   const input = typeof text === 'string' ? text : '';
   const sourceKind: TextSourceKind = kind === 'notes' ? 'notes' : 'transcript';
   const lines = splitLines(input);
 
-  const generic = sourceKind === 'transcript' ? repeatedGenericLabels(lines.map((l) => l.text)) : new Set<string>();
+  const generic = sourceKind === 'transcript' ? yield* repeatedGenericLabels(lines.map((l) => l.text)) : new Set<string>();
   const allowGeneric: GenericPolicy = (label) => generic.has(label);
-  const parsed = lines.map((line) => parseLine(line.text, allowGeneric));
+  const parsed: ParsedLine[] = [];
+  for (const [i, line] of lines.entries()) {
+    parsed.push(parseLine(line.text, allowGeneric));
+    if ((i + 1) % LINES_PER_STEP === 0) yield;
+  }
   const anyLabel = parsed.some((p) => p.label !== undefined);
 
   const drafts: Draft[] = [];
   let current: Draft | undefined;
-  lines.forEach((line, i) => {
+  for (const [i, line] of lines.entries()) {
+    if (i > 0 && i % LINES_PER_STEP === 0) yield;
     const p = parsed[i] ?? { bodyStart: 0 };
     const body = line.text.slice(p.bodyStart);
     const bounds = contentBounds(body);
@@ -216,7 +242,7 @@ export function normaliseSource(text: string, kind: TextSourceKind): NormalisedS
       current.hasContent = true;
       current.parts.push(cleanInline(body));
     }
-  });
+  }
 
   // A bare list marker with nothing after it carries nothing to cite; an empty `T3 员工:` keeps its id.
   const kept = drafts.filter((d) => d.hasContent || d.explicitId !== undefined || d.speakerLabel !== undefined);
