@@ -20,6 +20,7 @@ import type { Template } from '../templates/schema';
 import type { AuditFlag } from '../host/port';
 import { detectFieldConflicts, lowerConfidences } from './conflicts';
 import { checkOutput, guardLanguage, prepareEvidence, prepareEvidenceSliced, sourceTextOf, type Evidence } from './evidence';
+import { enforceInterviewScores, readInterviewScores } from './interview-scores';
 import { auditFlagsOf } from './audit-chain';
 import { newAuditId, sha256Hex } from './hash';
 import { contractTemplate, enforcePlacement, withPlacement } from './ninebox';
@@ -308,6 +309,13 @@ export const generate: Generate = async (input: GenerateInput): Promise<Generati
   let fields = repaired.fields;
   if (placement && fields !== undefined) {
     const enforced = enforcePlacement(template, fields, placement);
+    fields = enforced.fields;
+    repaired.fixed = [...repaired.fixed, ...enforced.overridden];
+  }
+  // Interview feedback: competency averages and the overall score come from the interviewers' scores in the source.
+  const interviewScores = fields === undefined ? undefined : readInterviewScores(template, sourceTextOf(source), source.kind === 'table-row' ? 'notes' : source.kind);
+  if (interviewScores && fields !== undefined) {
+    const enforced = enforceInterviewScores(template, fields, interviewScores);
     fields = enforced.fields;
     repaired.fixed = [...repaired.fixed, ...enforced.overridden];
   }
