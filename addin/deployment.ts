@@ -1,12 +1,12 @@
 /**
  * What an admin deploys beside the task pane and the playground: `model-records.json` (company models,
- * models/registry/file.ts) and `templates.json` (company templates, shared/templates/deployment.ts). The build
+ * shared/engine/registry/file.ts) and `templates.json` (company templates, shared/templates/deployment.ts). The build
  * always writes both (empty defaults from addin/deployment-defaults/, replaced by the admin's files in deploy/),
  * so a page load requests them without a 404.
  */
 import type { ModelPreference } from '../shared/engine/capabilities';
 import type { ModelRegistry } from '../shared/engine/model-record';
-import { loadRegistryFile } from '../models/registry/file';
+import { loadRegistryFile } from '../shared/engine/registry/file';
 import { loadTemplateFiles } from '../shared/templates/deployment';
 import type { Template } from '../shared/templates/schema';
 

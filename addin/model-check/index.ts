@@ -7,7 +7,7 @@
  * and development builds only);
  * `model=<model_id>` preselects a model to load.
  */
-import { loadRegistryFile } from '../../models/registry';
+import { loadRegistryFile } from '../../shared/engine/registry';
 import { chooseModel, detectCapabilities, type GpuCapabilities, type ModelChoice } from '../../shared/engine/capabilities';
 import { EngineError } from '../../shared/engine/errors';
 import type { ModelRegistry } from '../../shared/engine/model-record';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { promptProfileOf } from '../../shared/engine/model-record';
-import { BUILTIN_MODELS, parseCustomRecords } from '../registry';
+import { BUILTIN_MODELS, parseCustomRecords } from '../../shared/engine/registry';
 
 const golden: unknown = JSON.parse(readFileSync(path.join(import.meta.dirname, 'tests', 'golden', 'model-records.json'), 'utf8'));
 

@@ -16,7 +16,7 @@
  * IndexedDB remains the fallback where the Cache API does not exist (e.g. some embedded web views, or a page
  * not served over https). OPFS is newer in WebLLM and not used yet.
  */
-import type { CacheBackend } from '../protocol/engine';
+import type { CacheBackend } from './protocol';
 
 /** The backend to use in this context: `cache` where the Cache API exists, else `indexeddb`. */
 export function chooseCacheBackend(scope: { caches?: unknown; indexedDB?: unknown } = globalThis): CacheBackend {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUILTIN_REGISTRY, parseCustomRecords, withCustomModels } from '../../models/registry';
+import { BUILTIN_REGISTRY, parseCustomRecords, withCustomModels } from './registry';
 import { chooseModel, detectCapabilities, explainNoWebGpu, type GpuAdapterLike, type GpuLike } from './capabilities';
 
 const GiB = 2 ** 30;

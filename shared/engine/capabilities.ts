@@ -4,6 +4,7 @@
  * so choice uses the signals it does expose — `shader-f16`, buffer limits, a software (fallback) adapter — and
  * the writer's power preference; WebLLM's `vram_required_MB` is only quoted to the writer.
  */
+import type { GpuCapabilities } from '../protocol/gpu';
 import { describeEngineError, type LocalizedText } from './errors';
 import type { ModelEntry, ModelRegistry } from './model-record';
 
@@ -31,31 +32,8 @@ export interface GpuLike {
   requestAdapter(options?: { powerPreference?: 'high-performance' | 'low-power' }): Promise<GpuAdapterLike | null>;
 }
 
-/** What was found. Plain data: it can be posted, logged and shown on the diagnostics page. */
-export interface GpuCapabilities {
-  /** `navigator.gpu` exists. */
-  webgpu: boolean;
-  /** The page is a secure context (WebGPU needs https or localhost). */
-  secureContext: boolean;
-  /** An adapter was returned. */
-  adapter: boolean;
-  /** Why the adapter request failed, if it threw. */
-  adapterError?: string;
-  /** The adapter offers `shader-f16` (needed by q4f16 models). */
-  shaderF16: boolean;
-  /** All adapter features. */
-  features: string[];
-  limits?: {
-    maxBufferSize: number;
-    maxStorageBufferBindingSize: number;
-    maxComputeWorkgroupStorageSize?: number;
-    maxStorageBuffersPerShaderStage?: number;
-    maxComputeInvocationsPerWorkgroup?: number;
-  };
-  adapterInfo?: { vendor: string; architecture: string; device: string; description: string };
-  /** A software renderer (e.g. SwiftShader): it works, but slowly. */
-  isFallbackAdapter: boolean;
-}
+/** What was found (declared with the protocols that carry it, shared/protocol/gpu.ts). */
+export type { GpuCapabilities };
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;

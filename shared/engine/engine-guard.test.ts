@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeWebLlm, namedError } from '../../test/doubles/fake-webllm';
 import { inMemoryWorkers } from '../../test/doubles/in-memory-worker';
-import { BUILTIN_REGISTRY } from '../../models/registry';
+import { BUILTIN_REGISTRY } from './registry';
 import { deriveContract } from '../output';
 import { BUILTIN_TEMPLATES } from '../templates';
 import { EngineError } from './errors';

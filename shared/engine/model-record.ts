@@ -1,7 +1,7 @@
 /**
  * Model records as Liuhen uses them. A {@link WebLlmModelRecord} is exactly what goes into WebLLM's
  * `AppConfig.model_list` (declared here, structurally, so the page never imports WebLLM); a {@link ModelEntry}
- * adds what the UI and model choice need. The registry data lives in models/registry.
+ * adds what the UI and model choice need. The registry data lives in shared/engine/registry.
  */
 import { servedModelId, type CompanyServer } from './server';
 

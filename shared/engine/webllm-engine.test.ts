@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeWebLlm, namedError } from '../../test/doubles/fake-webllm';
 import { inMemoryWorkers } from '../../test/doubles/in-memory-worker';
-import { BUILTIN_REGISTRY } from '../../models/registry';
+import { BUILTIN_REGISTRY } from './registry';
 import { EngineError } from './errors';
 import { HttpStatusError } from './error-mapping';
 import type { GenerateChunk, GenerateRequest, LoadProgress } from './port';

@@ -1,6 +1,6 @@
 /**
  * The page side of the WebLLM engine: an {@link LlmEngine} that runs WebLLM in a dedicated Web Worker and talks
- * to it with the typed protocol of shared/protocol/engine.ts. This module does not import WebLLM; the worker
+ * to it with the typed protocol of shared/engine/protocol.ts. This module does not import WebLLM; the worker
  * (webllm.worker.ts) does, and is started lazily on first use, so the page paints without it.
  *
  * Page-side duties: resolve model ids through the registry, refuse prompts that would not fit the context window
@@ -16,7 +16,7 @@ import type {
   HelloReply,
   LoadReply,
   StorageReport,
-} from '../protocol/engine';
+} from './protocol';
 import { RpcClient, type Endpoint } from '../protocol/rpc';
 import { chooseCacheBackend, requestPersistentStorage } from './cache-backend';
 import type { GpuCapabilities } from './capabilities';

@@ -27,7 +27,7 @@ import type {
   LoadReply,
   LoadRequest,
   StorageReport,
-} from '../protocol/engine';
+} from './protocol';
 import { detectCapabilities, type GpuLike } from './capabilities';
 import { EngineError } from './errors';
 import { HttpStatusError, toEngineError } from './error-mapping';

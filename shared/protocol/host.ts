@@ -9,7 +9,7 @@
  *
  * @see shared/protocol/rpc.ts for the wire format.
  */
-import type { GpuCapabilities } from '../engine/capabilities';
+import type { GpuCapabilities } from './gpu';
 import type {
   ApplyResult,
   AuditRecord,
@@ -35,7 +35,7 @@ export interface HostSettings {
   displayLanguage: string;
   /**
    * `liuhen.customModels`: the company's merged models as WebLLM model records (the list `models/python
-   * register` writes), validated in the webview by models/registry.
+   * register` writes), validated in the webview by shared/engine/registry.
    */
   customModels?: unknown[];
   /**

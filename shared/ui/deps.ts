@@ -38,10 +38,10 @@ export interface PanelDeps {
   locale?: PanelLocale;
   /** Templates offered in the picker (default: the built-in ones from shared/templates). */
   templates?: readonly Template[];
-  /** Models the panel may choose from (default: models/registry BUILTIN_REGISTRY). */
+  /** Models the panel may choose from (default: shared/engine/registry BUILTIN_REGISTRY). */
   registry?: ModelRegistry;
   /**
-   * Problems found in the company's model registry file (models/registry `loadRegistryFile`), shown in the
+   * Problems found in the company's model registry file (shared/engine/registry `loadRegistryFile`), shown in the
    * model area so an admin sees why a custom model is missing.
    */
   registryProblems?: readonly string[];

@@ -10,7 +10,7 @@
 import { FluentProvider, webDarkTheme, webLightTheme, type Theme } from '@fluentui/react-components';
 import { createElement, StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { BUILTIN_REGISTRY } from '../../models/registry/builtin';
+import { BUILTIN_REGISTRY } from '../engine/registry/builtin';
 import { OpenAiCompatibleEngine } from '../engine/openai-engine';
 import { BUILTIN_TEMPLATES } from '../templates/load';
 import type { PanelDeps, PanelHandle, PanelTheme } from './deps';

@@ -39,7 +39,7 @@ const TYPES: Record<string, string> = {
 
 /**
  * Newest mtime of the files the model-check build depends on: the page, everything it imports (shared/,
- * models/registry), the bench pages, and the build's own configuration and lockfile.
+ * shared/engine/registry), the bench pages, and the build's own configuration and lockfile.
  */
 function newestSource(): number {
   let newest = 0;
@@ -52,7 +52,7 @@ function newestSource(): number {
       else if (/\.(ts|tsx|html|json|png)$/.test(name) && !/\.test\.tsx?$/.test(name)) newest = Math.max(newest, s.mtimeMs);
     }
   };
-  for (const d of ['shared', 'models/registry', 'addin/model-check', 'addin/assets', 'test/browser/bench']) walk(path.join(ROOT, d));
+  for (const d of ['shared', 'shared/engine/registry', 'addin/model-check', 'addin/assets', 'test/browser/bench']) walk(path.join(ROOT, d));
   for (const f of ['webpack.config.ts', 'package-lock.json']) newest = Math.max(newest, statSync(path.join(ROOT, f)).mtimeMs);
   return newest;
 }

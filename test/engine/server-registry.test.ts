@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readRegistryFile } from '../../models/registry/file';
+import { readRegistryFile } from '../../shared/engine/registry/file';
 import { promptProfileOf, serverEntry } from '../../shared/engine/model-record';
 
 const GOLDEN = path.resolve(import.meta.dirname, '../../models/python/tests/golden/server-model-records.json');

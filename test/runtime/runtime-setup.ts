@@ -52,7 +52,7 @@ function sourceStamp(): number {
       for (const n of readdirSync(p)) if (n !== 'node_modules' && !n.startsWith('.')) walk(path.join(p, n));
     } else newest = Math.max(newest, s.mtimeMs);
   };
-  for (const d of ['shared', 'addin', 'models/registry', 'webpack.config.ts', 'package-lock.json']) if (existsSync(path.join(ROOT, d))) walk(path.join(ROOT, d));
+  for (const d of ['shared', 'addin', 'shared/engine/registry', 'webpack.config.ts', 'package-lock.json']) if (existsSync(path.join(ROOT, d))) walk(path.join(ROOT, d));
   return newest;
 }
 

@@ -7,7 +7,7 @@
 import { FluentProvider, webLightTheme } from '@fluentui/react-components';
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BUILTIN_REGISTRY } from '../../models/registry/builtin';
+import { BUILTIN_REGISTRY } from '../../shared/engine/registry/builtin';
 import type { GpuCapabilities } from '../../shared/engine/capabilities';
 import { exitFixtures } from '../../shared/output/test-fixtures';
 import { MAX_SOURCE_CHARS } from '../../shared/source/limits';

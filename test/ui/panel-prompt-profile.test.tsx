@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildDataset } from '../../models/dataset/build';
 import { readRecords } from '../../models/dataset/read';
-import { BUILTIN_REGISTRY } from '../../models/registry/builtin';
+import { BUILTIN_REGISTRY } from '../../shared/engine/registry/builtin';
 import type { GpuCapabilities } from '../../shared/engine/capabilities';
 import type { ModelEntry } from '../../shared/engine/model-record';
 import { renderRecord } from '../../shared/output';

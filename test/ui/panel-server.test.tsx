@@ -8,7 +8,7 @@
 import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import exitJson from '../../../shared/fixtures/exit-interviews.json';
-import { readRegistryFile } from '../../models/registry/file';
+import { readRegistryFile } from '../../shared/engine/registry/file';
 import type { GpuCapabilities } from '../../shared/engine/capabilities';
 import { exitFixtures } from '../../shared/output/test-fixtures';
 import { mountPanel, type PanelHandle } from '../../shared/ui';

@@ -6,7 +6,7 @@
 import { FluentProvider, webLightTheme } from '@fluentui/react-components';
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BUILTIN_REGISTRY } from '../../models/registry/builtin';
+import { BUILTIN_REGISTRY } from '../../shared/engine/registry/builtin';
 import type { GpuCapabilities } from '../../shared/engine/capabilities';
 import { EngineError } from '../../shared/engine/errors';
 import type { LlmEngine, LoadProgress } from '../../shared/engine/port';

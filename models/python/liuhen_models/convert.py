@@ -145,7 +145,7 @@ def weights_url_for(template: str, folder: str, model_id: str, quantization: str
     return url if url.endswith("/") else url + "/"
 
 
-# Hosts with the Hugging Face layout serve one model per repository: Liuhen's registry (models/registry)
+# Hosts with the Hugging Face layout serve one model per repository: Liuhen's registry (shared/engine/registry)
 # accepts only https://<host>/<org>/<repo>/resolve/<rev>/ there, so each quantization needs its own repo.
 HF_STYLE_HOSTS = re.compile(r"(^|\.)(huggingface\.co|hf\.co|hf-mirror\.com|modelscope\.cn)$", re.I)
 
@@ -160,7 +160,7 @@ COMMIT = re.compile(r"^[0-9a-f]{7,64}$", re.I)
 
 def check_pinned(url: str, flag: str) -> None:
     """Refuse a URL that would 404 or change under the writers: a placeholder, or a revision that is not a commit
-    hash (the add-in's rule, models/registry/custom.ts: branches and tags can move)."""
+    hash (the add-in's rule, shared/engine/registry/custom.ts: branches and tags can move)."""
     placeholder = re.search(r"<[^<>/]*>|%3C[^/]*%3E", url, re.I)
     if placeholder:
         raise ConfigError(

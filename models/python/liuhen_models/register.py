@@ -1,7 +1,7 @@
 """Add converted models to the registry file Liuhen's task pane loads (``model-records.json``).
 
 The file is a JSON list of WebLLM ``ModelRecord`` objects, or ``{"default": id, "models": [...]}`` (kept as it
-is); the add-in validates it with ``models/registry/custom.ts`` (``parseCustomRecords``). This module applies the
+is); the add-in validates it with ``shared/engine/registry/custom.ts`` (``parseCustomRecords``). This module applies the
 same rules before writing, so an admin learns about a bad entry here and not from a writer's task pane:
 
 * only the fields ``model, model_id, model_lib, required_features, overrides, vram_required_MB,
@@ -31,7 +31,7 @@ RECORD_FIELDS = ("model", "model_id", "model_lib", "required_features", "overrid
                  "integrity", "liuhen_prompt")
 SRI = re.compile(r"^sha(256|384|512)-[A-Za-z0-9+/]+={0,2}$")
 REQUIRED_FIELDS = ("model", "model_id", "model_lib")
-# GPUFeatureName values (the same list as models/registry/custom.ts KNOWN_WEBGPU_FEATURES).
+# GPUFeatureName values (the same list as shared/engine/registry/custom.ts KNOWN_WEBGPU_FEATURES).
 WEBGPU_FEATURES = frozenset({
     "core-features-and-limits", "depth-clip-control", "depth32float-stencil8", "texture-compression-bc",
     "texture-compression-bc-sliced-3d", "texture-compression-etc2", "texture-compression-astc",
@@ -126,7 +126,7 @@ def check_record(record: Any) -> list[str]:
 
 
 def _lib_pinned(lib: str, integrity: Any) -> bool:
-    """The add-in's rule (models/registry/custom.ts): WebLLM's prebuilt library, a commit in the path, or an SRI hash."""
+    """The add-in's rule (shared/engine/registry/custom.ts): WebLLM's prebuilt library, a commit in the path, or an SRI hash."""
     if lib.startswith(DEFAULT_MODEL_LIB_BASE) or (isinstance(integrity, dict) and "model_lib" in integrity):
         return True
     url = urlsplit(lib)

@@ -2,7 +2,7 @@
 
 tests/golden/model-records.json is what `convert` writes for a fixed merged 1.5B model; this file checks that
 `convert` still writes exactly it, and models/python/model-records.test.ts (vitest) checks that the add-in's
-validator (models/registry/custom.ts, parseCustomRecords) accepts it with no error and no warning.
+validator (shared/engine/registry/custom.ts, parseCustomRecords) accepts it with no error and no warning.
 """
 
 from __future__ import annotations

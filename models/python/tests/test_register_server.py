@@ -1,7 +1,7 @@
 """`register --server-url …` writes the registry file's company-server entry, checked like the add-in's reader.
 
 tests/golden/server-model-records.json is what this command writes for a vLLM server with a LoRA adapter; the
-vitest test/engine/server-registry.test.ts checks that the add-in's reader (models/registry/file.ts) accepts it
+vitest test/engine/server-registry.test.ts checks that the add-in's reader (shared/engine/registry/file.ts) accepts it
 with no problem and runs the adapter on that server.
 """
 

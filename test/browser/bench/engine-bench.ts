@@ -7,7 +7,7 @@
  * CreateWebWorkerMLCEngine + WebWorkerMLCEngineHandler on the same prompt. Results go to body[data-results].
  */
 import { CreateWebWorkerMLCEngine, type AppConfig } from '@mlc-ai/web-llm';
-import { BUILTIN_REGISTRY, parseCustomRecords, withCustomModels } from '../../../models/registry';
+import { BUILTIN_REGISTRY, parseCustomRecords, withCustomModels } from '../../../shared/engine/registry';
 import { findModel } from '../../../shared/engine/model-record';
 import { WebLlmEngine } from '../../../shared/engine/webllm-engine';
 import type { ChatMessage } from '../../../shared/prompt/types';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chooseModel, type GpuCapabilities } from '../../shared/engine/capabilities';
-import golden from '../python/tests/golden/model-records.json';
+import { chooseModel, type GpuCapabilities } from '../capabilities';
+import golden from '../../../models/python/tests/golden/model-records.json';
 import { BUILTIN_REGISTRY } from './builtin';
 import { loadRegistryFile, readRegistryFile } from './file';
 

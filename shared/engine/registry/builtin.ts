@@ -6,7 +6,7 @@
  * WebLLM does not set `required_features` on these records; Liuhen sets `shader-f16` on the q4f16_1 ones so
  * WebLLM fails fast with a clear error instead of compiling shaders the GPU cannot run.
  */
-import type { ModelEntry, ModelRegistry, WebLlmModelRecord } from '../../shared/engine/model-record';
+import type { ModelEntry, ModelRegistry, WebLlmModelRecord } from '../model-record';
 
 /**
  * The installed @mlc-ai/web-llm version. THE one constant to change when upgrading WebLLM: the model library

@@ -8,9 +8,9 @@
  * this computer: `{ "server": { "kind": "vllm", "base_url": "https://llm.example.com/v1", "model": "…",
  * "lora_adapter": "…" } }`.
  */
-import type { ModelPreference } from '../../shared/engine/capabilities';
-import type { ModelRegistry } from '../../shared/engine/model-record';
-import { parseCompanyServer, type CompanyServer } from '../../shared/engine/server';
+import type { ModelPreference } from '../capabilities';
+import type { ModelRegistry } from '../model-record';
+import { parseCompanyServer, type CompanyServer } from '../server';
 import { BUILTIN_REGISTRY } from './builtin';
 import { connectAllowed, connectSources, pagePolicy } from './csp-check';
 import { parseCustomRecords, withCustomModels } from './custom';

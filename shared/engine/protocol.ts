@@ -6,11 +6,11 @@
  * chunks) or `error` (an {@link EngineErrorData}). `engine/load` reports `progress`; `engine/generate` streams
  * `chunk`s. The client cancels with a `cancel` message (its AbortSignal fired).
  */
-import type { GpuCapabilities } from '../engine/capabilities';
-import type { WebLlmModelRecord } from '../engine/model-record';
-import type { GenerationUsage, LoadProgress, ResponseFormat } from '../engine/port';
+import type { GpuCapabilities } from './capabilities';
+import type { WebLlmModelRecord } from './model-record';
+import type { GenerationUsage, LoadProgress, ResponseFormat } from './port';
 import type { ChatMessage } from '../prompt/types';
-import type { ProtocolSpec } from './rpc';
+import type { ProtocolSpec } from '../protocol/rpc';
 
 /**
  * Where WebLLM keeps downloaded models: the Cache API (`cache`) or IndexedDB (`indexeddb`). See

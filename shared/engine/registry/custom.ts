@@ -13,7 +13,7 @@ import {
   type ModelRegistry,
   type ModelSource,
   type WebLlmModelRecord,
-} from '../../shared/engine/model-record';
+} from '../model-record';
 import { MODEL_LIB_URL_PREFIX, WEBLLM_MODEL_VERSION } from './builtin';
 
 /** The fields a custom entry may have. */

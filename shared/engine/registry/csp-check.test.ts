@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pagePolicy as builtPolicy, registryHosts } from '../../addin/csp';
+import { pagePolicy as builtPolicy, registryHosts } from '../../../addin/csp';
 import { connectAllowed, connectSources } from './csp-check';
 import { readRegistryFile } from './file';
 

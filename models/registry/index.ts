@@ -1,6 +1,0 @@
-/** The model registry: built-in Qwen2.5 variants plus validated custom models. */
-export * from './builtin';
-export * from './custom';
-export * from './file';
-export type { ModelEntry, ModelRegistry, WebLlmModelRecord, Quantization } from '../../shared/engine/model-record';
-export { findModel } from '../../shared/engine/model-record';
