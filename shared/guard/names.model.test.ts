@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseTermSet, BUILTIN_TERM_SOURCES } from './terms';
 import { scanTerms } from './index';
-import { NameDataSchema, compileNames, findNames, type NameModel } from './names';
+import { NameDataSchema, NameModelSchema, compileNames, findNames, type NameModel } from './names';
 import namesJson from './terms/names.json';
 import nameModelJson from './terms/name-model.json';
 
@@ -29,7 +29,7 @@ describe('statistical name model (terms/name-model.json)', () => {
   });
 
   it('is data a company can extend: more counts for a surname make its names found', () => {
-    const model = nameModelJson as NameModel;
+    const model: NameModel = NameModelSchema.parse(nameModelJson);
     const s = '昨天蒯立伟提交了报告。';
     const base = compileNames(NameDataSchema.parse(namesJson), model);
     expect(findNames(base, s)).toEqual([]);
