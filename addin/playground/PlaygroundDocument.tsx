@@ -51,6 +51,8 @@ const useStyles = makeStyles({
   insertedWords: { color: tokens.colorBrandForeground1, textDecorationLine: 'underline', textDecorationColor: tokens.colorBrandStroke1 },
   flagged: { backgroundColor: tokens.colorPaletteYellowBackground2 },
   marker: { color: tokens.colorNeutralForeground3, fontSize: tokens.fontSizeBase100 },
+  // Accept / reject inside a line of text: as narrow as the mark they carry.
+  tiny: { minWidth: 'auto', height: 'auto', padding: `0 ${tokens.spacingHorizontalXXS}`, verticalAlign: 'baseline' },
 });
 
 function useBlocks(host: PlaygroundHost): readonly DocBlock[] {
@@ -84,10 +86,10 @@ function EditedText({ p, host }: { p: DocParagraph; host: PlaygroundHost | undef
         </sup>
         {host && (
           <>
-            <Button size="small" appearance="subtle" aria-label={`Accept change ${i + 1} · 接受`} onClick={() => host.acceptEdit(e.id)}>
+            <Button className={s.tiny} size="small" appearance="subtle" aria-label={`Accept change ${i + 1} · 接受`} onClick={() => host.acceptEdit(e.id)}>
               ✓
             </Button>
-            <Button size="small" appearance="subtle" aria-label={`Reject change ${i + 1} · 拒绝`} onClick={() => host.rejectEdit(e.id)}>
+            <Button className={s.tiny} size="small" appearance="subtle" aria-label={`Reject change ${i + 1} · 拒绝`} onClick={() => host.rejectEdit(e.id)}>
               ✗
             </Button>
           </>

@@ -3,7 +3,7 @@
  * formatting and tracking mode untouched, nothing written before the writer asks, a constant number of syncs.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkWording } from '../../shared/wording';
+import { checkWording, wordingAuditRecord } from '../../shared/wording';
 import { WordMock, type WordMockOptions } from '../../test/doubles/office-mock';
 import { WordHost } from './word-host';
 
@@ -141,5 +141,16 @@ describe('Check wording in Word', () => {
     // The insertion added a paragraph after paragraph 0: the checked paragraphs shifted, so they are skipped, not mis-applied.
     expect(w.applied.length + w.skipped.length).toBe(check.suggestions.length);
     expect(mock.trackingMode).toBe('Off');
+  });
+
+  it('stores the check in the document\'s audit trail as counts by category, without the text or protected categories', async () => {
+    const { host } = setup({ body: DRAFT });
+    const { check, result } = await checkAndApply(host);
+    await host.saveAudit([wordingAuditRecord(check, { auditId: 'w1', time: '2026-12-03T09:00:00Z', applied: result.applied.length })]);
+    const [record] = await host.readAudit();
+    expect(record).toMatchObject({ event: 'checked', wordingApplied: 6, wordingSuggestions: 6 });
+    expect(record!.wordingCounts).toEqual({ NON_ACTIONABLE: 1, EXAGGERATION: 1, PERSONALITY_FEEDBACK: 1, GENDER_CODED: 1 });
+    expect(record!.flagCounts).toEqual({ BLOCK: 1, WARN: 4, ESCALATE: 1 });
+    expect(JSON.stringify(record)).not.toMatch(/年纪|永不录用|emotional|AGE|LEGAL_CONCLUSION/);
   });
 });
