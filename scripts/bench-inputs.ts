@@ -16,7 +16,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { detectLanguage } from '../shared/guard/language';
-import { prepareEvidence } from '../shared/pipeline/evidence';
+import { prepareEvidence, prepareEvidenceSliced } from '../shared/pipeline/evidence';
+import { generate } from '../shared/pipeline/generate';
+import { FakeEngine } from '../test/doubles/fake-engine';
 import { countChars, languageSample, MAX_SOURCE_CHARS } from '../shared/source/limits';
 import { BUILTIN_TEMPLATES } from '../shared/templates/load';
 import { ROOT } from '../test/browser/harness';
@@ -110,6 +112,48 @@ async function main(): Promise<void> {
     prepareEvidence(template, { kind: 'transcript', text }); // warm-up
     console.log(`   prepareEvidence, ${n.toLocaleString('en-US')} characters${n === MAX_SOURCE_CHARS ? ' (MAX_SOURCE_CHARS)' : ''}: ${time(() => prepareEvidence(template, { kind: 'transcript', text }), 3).toFixed(0)} ms`);
   }
+  // The longest task while a source at the limit is prepared: the longest gap between two turns of the event loop
+  // (a setImmediate ticker runs alongside), for the synchronous form, the sliced form, and generate() up to its
+  // first model request (what the pane runs).
+  const text = transcript(MAX_SOURCE_CHARS);
+  const source = { kind: 'transcript' as const, text };
+  const gaps = async (work: () => Promise<unknown>): Promise<{ total: number; longest: number }> => {
+    const rounds: Array<{ total: number; longest: number }> = [];
+    for (let i = 0; i < 3; i++) {
+      let last = performance.now();
+      let longest = 0;
+      let live = true;
+      const tick = (): void => {
+        const now = performance.now();
+        longest = Math.max(longest, now - last);
+        last = now;
+        if (live) setImmediate(tick);
+      };
+      setImmediate(tick);
+      const t0 = performance.now();
+      await work();
+      const total = performance.now() - t0;
+      live = false;
+      await new Promise((r) => setImmediate(r));
+      rounds.push({ total, longest });
+    }
+    return { total: median(rounds.map((r) => r.total)), longest: median(rounds.map((r) => r.longest)) };
+  };
+  const sync = await gaps(async () => prepareEvidence(template, source));
+  const sliced = await gaps(() => prepareEvidenceSliced(template, source));
+  let firstRequest = 0;
+  const untilRequest = await gaps(async () => {
+    const abort = new AbortController();
+    const t0 = performance.now();
+    const engine = new FakeEngine({ respond: () => {
+      firstRequest = performance.now() - t0;
+      abort.abort();
+      return '';
+    } });
+    await generate({ template, source, engine, modelId: 'bench', signal: abort.signal });
+  });
+  console.log(`   longest task preparing ${MAX_SOURCE_CHARS.toLocaleString('en-US')} characters (median of 3): synchronous ${sync.longest.toFixed(0)} ms (of ${sync.total.toFixed(0)} ms) -> sliced ${sliced.longest.toFixed(1)} ms (of ${sliced.total.toFixed(0)} ms)`);
+  console.log(`   generate() up to its first model request: longest task ${untilRequest.longest.toFixed(1)} ms, first request after ${firstRequest.toFixed(0)} ms`);
 
   console.log('\n2. The pane in headless Chromium: the host reports a 5 MB selection, then 20 more selection changes 30 ms apart');
   const dist = buildPages(['playground']);
