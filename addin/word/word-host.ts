@@ -67,6 +67,8 @@ const TEXT: Record<Lang, Record<string, string>> = {
     wordError: 'Word 报告了错误:{message}。文档中可能已有部分插入内容,可用“撤消”恢复。',
     auditError: '内容已插入,但留痕记录未能保存到文档中:{message}',
     emptyPlan: '这一条没有可插入的内容(模型没有写出任何一节),未插入。',
+    noAuditParts:
+      '此版本的 Word 不支持 WordApi 1.4(自定义 XML 部件),留痕记录无法保存在文档中,也无法在此读取或校验。',
     noReview:
       '此版本的 Word 不支持 WordApi 1.6,无法读取修订:只能看出记录是否已被拒绝或删除、文字是否被改过,看不出是否已接受。',
   },
@@ -82,6 +84,8 @@ const TEXT: Record<Lang, Record<string, string>> = {
     wordError: 'Word reported an error: {message}. Part of the text may already be in the document; Undo removes it.',
     auditError: 'The text was inserted, but its audit record could not be saved in the document: {message}',
     emptyPlan: 'Nothing to insert for this one (the model wrote no section); it was not inserted.',
+    noAuditParts:
+      'This version of Word does not support WordApi 1.4 (custom XML parts), so the audit trail cannot be kept in the document, nor read or verified here.',
     noReview:
       'This version of Word does not support WordApi 1.6, so tracked changes cannot be read: Liuhen can tell whether a record was rejected or deleted and whether its text was edited, not whether it was accepted.',
   },
@@ -626,6 +630,8 @@ export class WordHost implements DocumentHost {
   }
 
   async readAuditTrail(): Promise<AuditTrail> {
+    // The trail is a custom XML part (WordApi 1.4): without it, say so instead of failing in Word.run.
+    if (!this.supports('1.4')) return { entries: [], unavailable: this.text('noAuditParts') };
     return Word.run(async (context) => {
       const parts = context.document.customXmlParts.getByNamespace(AUDIT_NAMESPACE);
       parts.load('items');

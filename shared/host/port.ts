@@ -229,6 +229,11 @@ export interface AuditTrail {
   salt?: string;
   /** What the trail said its end was when last written: record count and hash of the last record. */
   head?: { count: number; hash: string };
+  /**
+   * Set, in the writer's language, when this host cannot keep a trail in the document at all (Word without
+   * WordApi 1.4 has no custom XML parts): `entries` is then empty, and the audit view shows this instead.
+   */
+  unavailable?: string;
 }
 
 /** One insertion's review as the host sees it now. */

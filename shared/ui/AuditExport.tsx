@@ -127,7 +127,8 @@ export function AuditExport({ host, strings: t, version, templates, saveFile = d
   const s = useStyles();
   const a = textFor(locale ?? (t.auditTitle === '留痕记录' ? 'zh-CN' : 'en'));
   const [note, setNote] = useState<string | undefined>();
-  const [chain, setChain] = useState<ChainReport | 'unavailable' | undefined>();
+  // 'unavailable': the host keeps a trail it cannot show; { unavailable }: it can keep none here, and says why.
+  const [chain, setChain] = useState<ChainReport | 'unavailable' | { unavailable: string } | undefined>();
   const [review, setReview] = useState<ReviewReport | undefined>();
 
   const refresh = useCallback(async (): Promise<AuditRecord[]> => {
@@ -135,7 +136,12 @@ export function AuditExport({ host, strings: t, version, templates, saveFile = d
       setChain('unavailable');
       return host.readAudit();
     }
-    const report = await verifyChain(await host.readAuditTrail());
+    const trail = await host.readAuditTrail();
+    if (trail.unavailable !== undefined) {
+      setChain({ unavailable: trail.unavailable });
+      return [];
+    }
+    const report = await verifyChain(trail);
     setChain(report);
     return report.records;
   }, [host]);
@@ -191,10 +197,12 @@ export function AuditExport({ host, strings: t, version, templates, saveFile = d
       ? undefined
       : chain === 'unavailable'
         ? a.noChain
-        : chain.firstBreak
+        : 'unavailable' in chain
+          ? chain.unavailable
+          : chain.firstBreak
           ? a.broken(chain.count, chain.firstBreak.position, chain.firstBreak.auditId, chain.firstBreak.kind)
           : a.intact(chain.count);
-  const records = chain && chain !== 'unavailable' ? chain.records : [];
+  const records = chain && chain !== 'unavailable' && !('unavailable' in chain) ? chain.records : [];
   return (
     <section className={s.root} aria-labelledby="liuhen-audit-title" data-version={version}>
       <Text id="liuhen-audit-title" weight="semibold">
@@ -205,7 +213,7 @@ export function AuditExport({ host, strings: t, version, templates, saveFile = d
           {summary}
         </Caption1>
       )}
-      {chain && chain !== 'unavailable' && chain.unreadable.length > 0 && (
+      {chain && chain !== 'unavailable' && !('unavailable' in chain) && chain.unreadable.length > 0 && (
         <MessageBar intent="warning">
           <MessageBarBody data-testid="audit-unreadable">{a.unreadable(chain.unreadable.map((u) => u.position).join(', '))}</MessageBarBody>
         </MessageBar>

@@ -663,7 +663,11 @@ class MockDocument extends Loadable {
   constructor(context: MockContext) {
     super(context);
     this.customXmlParts = {
-      getByNamespace: (ns) => new MockPartCollection(context, ns),
+      // As in Word: custom XML parts are WordApi 1.4.
+      getByNamespace: (ns) => {
+        if (this.context.word.wordApi < 1.4) throw new Error('ApiNotFound: customXmlParts needs WordApi 1.4');
+        return new MockPartCollection(context, ns);
+      },
       add: (xml) => {
         this.queue(() => {
           this.context.word.failIf('addXml');

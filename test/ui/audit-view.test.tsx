@@ -112,6 +112,16 @@ describe('audit view', () => {
     expect(screen.getByTestId('review-item').textContent).toContain('cannot tell');
   });
 
+  it('without WordApi 1.4 (no custom XML parts) the view says the trail cannot be kept, instead of failing', async () => {
+    mock = new WordMock({ wordApi: '1.3', body: ['x'], selection: { paragraphs: [0, 0] }, displayLanguage: 'en-US' }).install();
+    const host = new WordHost();
+    expect(await host.readAuditTrail()).toEqual({ entries: [], unavailable: expect.stringMatching(/WordApi 1\.4 \(custom XML parts\)/) as unknown });
+    expect(await host.readAudit()).toEqual([]);
+    view(host);
+    await waitFor(() => expect(screen.getByTestId('audit-chain').textContent).toMatch(/does not support WordApi 1\.4.*audit trail cannot be kept/));
+    expect(screen.queryByText(/ApiNotFound/)).toBeNull();
+  });
+
   it('the escalation export is offered only for an escalated result, with its warning, and names no BLOCK category', async () => {
     const e3 = (exitJson.cases[2] as { source: string }).source;
     const result = await generate({ template: exitZh, source: { kind: 'transcript', text: e3 }, engine: new FakeEngine({ outputs: [exitFixtures()[2]?.text ?? ''] }), modelId: 'm' });
