@@ -19,7 +19,7 @@ import { chunkSource, countChars, detectLowInformation, estimateTokens, missingF
 import type { Template } from '../templates/schema';
 import type { AuditFlag } from '../host/port';
 import { detectFieldConflicts, lowerConfidences } from './conflicts';
-import { checkOutput, guardLanguage, prepareEvidence, prepareEvidenceSliced, sourceTextOf, type Evidence } from './evidence';
+import { checkOutput, guardLanguage, nextTask, prepareEvidence, prepareEvidenceSliced, sourceTextOf, type Evidence } from './evidence';
 import { enforceInterviewScores, readInterviewScores } from './interview-scores';
 import { auditFlagsOf } from './audit-chain';
 import { newAuditId, sha256Hex } from './hash';
@@ -147,6 +147,7 @@ async function condense(run: Run, src: NormalisedSource, kind: PromptSource['kin
     throw new EngineError('context-overflow', { estimatedTokens: overhead + estimateTokens(src.text), maxTokens, contextWindow: run.window });
   }
   const chunks = chunkSource(src, budget);
+  await nextTask(); // cutting a long source is tens of ms: the pane gets a turn before the next step
   const notes: string[] = [];
   for (const chunk of chunks) {
     const messages = renderCondense(run.template, { kind, text: chunk.text }, { part: { index: chunk.index, count: chunk.count } });
@@ -169,6 +170,7 @@ async function condense(run: Run, src: NormalisedSource, kind: PromptSource['kin
 /** The record prompt for `evidence`, condensing first (as often as needed) when the source does not fit. */
 async function recordMessages(run: Run, evidence: Evidence, maxTokens: number, force: boolean): Promise<ChatMessage[]> {
   const opts = run.profile ? { profile: run.profile } : {};
+  await nextTask(); // after the source checks, before counting the prompt's tokens (each tens of ms on a long source)
   const direct = render(run.template, evidence.promptSource, opts);
   if (!force && fits(direct, maxTokens, run.window)) return direct;
   let src = evidence.normalised;
