@@ -6,12 +6,13 @@
  *   - first-load JS of a page that merely imports WebLLM's CreateWebWorkerMLCEngine (the alternative design);
  *   - engine-worker start-up (new Worker -> first reply), median of N fresh page loads;
  *   - protocol round trip (engine/hello), median of 50.
- * Measured only with a hardware GPU and `--model <model_id>` whose files are reachable (add `--registry <url>`
- * for a local mirror, `--cold` to delete the cache first): load time cold/cached, time to first token,
- * prefill/decode tok/s, and Liuhen's generate vs a direct WebLLM call (CreateWebWorkerMLCEngine +
+ * Measured only with a hardware GPU and `--model <model_id>` whose files are reachable (add `--registry <file|url>`
+ * for a local mirror: a model-records.json, served beside the bench page where it reads it as the task pane does;
+ * `--cold` to delete the cache first): load time cold/cached, time to first token, prefill/decode tok/s, and
+ * Liuhen's generate vs a direct WebLLM call (CreateWebWorkerMLCEngine +
  * WebWorkerMLCEngineHandler) on the same prompt.
  *
- * Options: --runs N (default 7), --model ID, --cold, --registry URL, --force (run the model part even on a
+ * Options: --runs N (default 7), --model ID, --cold, --registry FILE|URL, --force (run the model part even on a
  * software adapter).
  */
 import { readFileSync } from 'node:fs';
@@ -81,7 +82,11 @@ async function main(): Promise<void> {
   }
 
   // --- worker start-up -----------------------------------------------------------------------------------------
-  const server = await serveDist();
+  // --registry <file or URL>: served as model-records.json beside the bench page, where the page reads it the way
+  // the task pane does (?registry= is ignored by deployed pages since issue 15).
+  const registryArg = option('registry');
+  const registryBody = registryArg === undefined ? undefined : /^https?:\/\//.test(registryArg) ? await (await fetch(registryArg)).text() : readFileSync(path.resolve(registryArg), 'utf8');
+  const server = await serveDist(registryBody === undefined ? {} : { '/bench/model-records.json': { type: 'application/json', body: registryBody } });
   const browser = await launchChromium();
   try {
     const startups: number[] = [];
@@ -112,8 +117,6 @@ async function main(): Promise<void> {
     if (runModel && MODEL) {
       query.set('model', MODEL);
       if (flag('cold')) query.set('cold', '1');
-      const registry = option('registry');
-      if (registry) query.set('registry', registry);
     }
     const context = await browser.newContext();
     const page = await context.newPage();

@@ -7,7 +7,7 @@
  * CreateWebWorkerMLCEngine + WebWorkerMLCEngineHandler on the same prompt. Results go to body[data-results].
  */
 import { CreateWebWorkerMLCEngine, type AppConfig } from '@mlc-ai/web-llm';
-import { BUILTIN_REGISTRY, parseCustomRecords, withCustomModels } from '../../../shared/engine/registry';
+import { loadRegistryFile } from '../../../shared/engine/registry/file';
 import { findModel } from '../../../shared/engine/model-record';
 import { WebLlmEngine } from '../../../shared/engine/webllm-engine';
 import type { ChatMessage } from '../../../shared/prompt/types';
@@ -43,13 +43,11 @@ interface Run {
 
 async function main(): Promise<Record<string, unknown>> {
   const results: Record<string, unknown> = {};
-  let registry = BUILTIN_REGISTRY;
-  const registryUrl = params.get('registry');
-  if (registryUrl) {
-    const custom = parseCustomRecords(await (await fetch(registryUrl)).json(), 'registry-file');
-    if (custom.errors.length) throw new Error(custom.errors.join('\n'));
-    registry = withCustomModels(BUILTIN_REGISTRY, custom.entries);
-  }
+  // The registry is read as the task pane reads it: model-records.json beside the page (scripts/bench-engine.ts
+  // serves its --registry there; none: the built-in models). No ?registry=: deployed pages ignore it (issue 15).
+  const loaded = await loadRegistryFile('./model-records.json');
+  if (loaded.problems.length) throw new Error(loaded.problems.join('\n'));
+  const registry = loaded.registry;
   const engine = new WebLlmEngine({ registry });
   let t = performance.now();
   await engine.ready();
