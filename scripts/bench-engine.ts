@@ -144,7 +144,7 @@ async function main(): Promise<void> {
       console.log('\nNOT MEASURED here: model load time (cold / cached), time to first token, prefill and decode tok/s,');
       console.log("and the ratio of Liuhen's generate to a direct WebLLM call. Reason:");
       if (!hardwareGpu) console.log(`  - no hardware GPU: the browser's WebGPU adapter is a software renderer (${gpu.adapter}), without shader-f16;`);
-      if (!MODEL) console.log('  - no model: pass --model <model_id> (and --registry <url> for a local mirror); this machine has no network to download one.');
+      if (!MODEL) console.log('  - no model: pass --model <model_id> (and --registry <file|url> for a local mirror); this machine has no network to download one.');
       console.log('  Run `npm run bench:engine -- --model Qwen2.5-1.5B-Instruct-q4f16_1-MLC --cold` on a machine with a GPU and network.');
     }
   } finally {
