@@ -42,6 +42,7 @@ import type { LlmEngine } from '../engine/port';
 import { buildSuggestionsPlan, suggestImprovements } from '../pipeline/suggestions';
 import type { Template } from '../templates/schema';
 import type { PanelLocale } from './deps';
+import { STRINGS } from './i18n';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalS },
@@ -55,56 +56,6 @@ const useStyles = makeStyles({
   scroll: { overflowX: 'auto' },
 });
 
-const TEXT = {
-  'zh-CN': {
-    title: '离职原因分析',
-    count: (doc: number, imported: number) => `共 ${doc + imported} 份离职记录(文档中 ${doc} 份,导入 ${imported} 份)`,
-    none: '文档中还没有带原因代码的离职记录。可导入其他文档导出的 JSON / CSV 留痕。',
-    import: '导入 JSON / CSV',
-    chart: '图表',
-    table: '表格',
-    byDept: '按部门',
-    byPeriod: '按季度',
-    stated: '明确陈述',
-    underlying: '潜在原因',
-    records: '份数',
-    reason: '原因',
-    chartLabel: (n: number) => `离职原因分布图,共 ${n} 份记录;同样的数字见“表格”。`,
-    tableCaption: '各原因的记录份数:员工明确陈述的与访谈中体现的潜在原因',
-    group: { department: '部门', period: '季度' },
-    kNote: (k: number) => `为防止识别到个人,少于 ${k} 的计数显示为“<${k}”,人数少于 ${k} 的组不显示计数。`,
-    ungrouped: (n: number, by: string) => `${n} 份记录没有${by}信息,未列入。`,
-    suggest: '生成组织改进建议',
-    suggesting: '正在生成建议…',
-    inserted: (n: number) => `已插入 ${n} 条组织改进建议(修订模式,请审阅)。`,
-    noSuggestions: '模型没有给出可用的建议。',
-    importProblem: (p: string) => `导入问题:${p}`,
-  },
-  en: {
-    title: 'Exit-reason analytics',
-    count: (doc: number, imported: number) => `${doc + imported} exit records (${doc} in this document, ${imported} imported)`,
-    none: 'No exit records with reason codes in this document yet. You can import JSON / CSV audit exports of other documents.',
-    import: 'Import JSON / CSV',
-    chart: 'Chart',
-    table: 'Table',
-    byDept: 'By department',
-    byPeriod: 'By quarter',
-    stated: 'Stated',
-    underlying: 'Underlying',
-    records: 'Records',
-    reason: 'Reason',
-    chartLabel: (n: number) => `Chart of exit reasons over ${n} records; the same numbers are in the Table tab.`,
-    tableCaption: 'Records per reason: stated by the employee, and underlying reasons seen in the interview',
-    group: { department: 'Department', period: 'Quarter' },
-    kNote: (k: number) => `So that no one can be identified, counts below ${k} show as "<${k}" and groups of fewer than ${k} show no counts.`,
-    ungrouped: (n: number, by: string) => `${n} records have no ${by.toLowerCase()} and are not listed.`,
-    suggest: 'Suggest improvements',
-    suggesting: 'Writing suggestions…',
-    inserted: (n: number) => `${n} improvement suggestions inserted as tracked changes for review.`,
-    noSuggestions: 'The model gave no usable suggestion.',
-    importProblem: (p: string) => `Import problem: ${p}`,
-  },
-} as const;
 
 /** Codes shown in the breakdown tables (the most frequent; the pane is narrow). */
 const BREAKDOWN_CODES = 4;
@@ -127,7 +78,7 @@ type View = 'chart' | 'table' | 'department' | 'period';
 /** The analytics view; see the module comment. */
 export function ExitAnalyticsView({ host, locale, template, version = 0, getEngine, imported: importedProp = [] }: ExitAnalyticsProps): ReactElement {
   const s = useStyles();
-  const t = TEXT[locale];
+  const t = STRINGS[locale].exitAnalytics;
   const [docRecords, setDocRecords] = useState<ExitRecord[]>([]);
   const [imported, setImported] = useState<ExitRecord[]>([...importedProp]);
   const [problems, setProblems] = useState<string[]>([]);
@@ -280,7 +231,7 @@ export function ExitAnalyticsView({ host, locale, template, version = 0, getEngi
 
 function BreakdownTable({ b, labels, locale }: { b: Breakdown; labels: ReadonlyMap<string, string>; locale: PanelLocale }): ReactElement {
   const s = useStyles();
-  const t = TEXT[locale];
+  const t = STRINGS[locale].exitAnalytics;
   const show = (v: number | null): string => (v === null ? `<${b.k}` : String(v));
   return (
     <div className={s.scroll}>

@@ -8,14 +8,11 @@ import type { LlmEngine } from '../engine/port';
 import type { DocumentHost } from '../host/port';
 import type { Template } from '../templates/schema';
 import type { PanelLocale } from './deps';
+import { STRINGS } from './i18n';
 import { ExitAnalyticsView } from './ExitAnalyticsView';
 import type { ModelController } from './model-controller';
 import { SummaryView } from './SummaryView';
 
-const TEXT = {
-  'zh-CN': { summary: '多条回答或记录汇总', analytics: '离职原因分析' },
-  en: { summary: 'Summarise many answers or records', analytics: 'Exit-reason analytics' },
-} as const;
 
 export interface ManyRecordsProps {
   host: DocumentHost;
@@ -28,7 +25,7 @@ export interface ManyRecordsProps {
 }
 
 export function ManyRecords({ host, locale, templates, controller, version, onInserted }: ManyRecordsProps): ReactElement {
-  const t = TEXT[locale];
+  const t = STRINGS[locale].manyRecords;
   const getEngine = useCallback(
     async (signal: AbortSignal): Promise<LlmEngine> => {
       await controller.ensureLoaded(signal);

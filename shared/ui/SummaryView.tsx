@@ -12,6 +12,7 @@ import { summarise, type SummaryProgress, type SummaryResult } from '../pipeline
 import { buildSummaryPlan, columnItems, splitPastedItems } from '../pipeline/summary-plan';
 import { tableToRecords, type TableRecord } from '../source';
 import type { PanelLocale } from './deps';
+import { STRINGS } from './i18n';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalS },
@@ -21,42 +22,6 @@ const useStyles = makeStyles({
   list: { margin: 0, paddingLeft: tokens.spacingHorizontalL, display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalS },
 });
 
-const TEXT = {
-  'zh-CN': {
-    paste: '粘贴回答',
-    column: '表格中的一列',
-    pasteLabel: '每行一条回答(多行的回答之间空一行)',
-    readTable: '读取光标所在表格',
-    columnLabel: '回答所在的列',
-    items: (n: number) => `共 ${n} 条`,
-    run: '汇总',
-    cancel: '取消',
-    progress: (p: SummaryProgress) =>
-      p.pass === 'label' ? `正在逐条归类:第 ${Math.min(p.done + 1, p.total)} / ${p.total} 批` : p.pass === 'merge' ? '正在合并主题…' : `正在归纳主题:第 ${p.done + 1} / ${p.total} 批`,
-    result: (r: SummaryResult) => `${r.total} 条归为 ${r.themes.length} 个主题(${r.requests.discover + r.requests.merge + r.requests.label} 次模型请求;条数由程序按逐条归类统计)`,
-    count: (n: number, share: number) => `${n} 条 · ${Math.round(share * 1000) / 10}%`,
-    referred: (n: number) => `${n} 条涉及需转交核实的事项,未纳入汇总。`,
-    insert: '插入文档',
-    inserted: '已插入(修订模式,请审阅)。',
-  },
-  en: {
-    paste: 'Paste answers',
-    column: 'A table column',
-    pasteLabel: 'One answer per line (blank line between answers that span lines)',
-    readTable: 'Read the table at the cursor',
-    columnLabel: 'Column with the answers',
-    items: (n: number) => `${n} items`,
-    run: 'Summarise',
-    cancel: 'Cancel',
-    progress: (p: SummaryProgress) =>
-      p.pass === 'label' ? `Labelling answers: batch ${Math.min(p.done + 1, p.total)} of ${p.total}` : p.pass === 'merge' ? 'Merging themes…' : `Finding themes: batch ${p.done + 1} of ${p.total}`,
-    result: (r: SummaryResult) => `${r.total} items in ${r.themes.length} themes (${r.requests.discover + r.requests.merge + r.requests.label} model requests; counts tallied by Liuhen from per-item labels)`,
-    count: (n: number, share: number) => `${n} · ${Math.round(share * 1000) / 10}%`,
-    referred: (n: number) => `${n} items raise matters for referral and are not summarised.`,
-    insert: 'Insert into document',
-    inserted: 'Inserted as tracked changes for review.',
-  },
-} as const;
 
 export interface SummaryViewProps {
   host: DocumentHost;
@@ -72,7 +37,7 @@ type Status = { kind: 'idle' } | { kind: 'running'; progress?: SummaryProgress }
 /** The summary view; see the module comment. */
 export function SummaryView({ host, locale, getEngine, onInserted }: SummaryViewProps): ReactElement {
   const s = useStyles();
-  const t = TEXT[locale];
+  const t = STRINGS[locale].summaryView;
   const [source, setSource] = useState<'paste' | 'column'>('paste');
   const [pasted, setPasted] = useState('');
   const [table, setTable] = useState<{ header: string[]; records: TableRecord[] } | undefined>();

@@ -7,6 +7,7 @@ import type { LoadPhase } from '../engine/port';
 import type { RedactionType, GuardAction } from '../guard/types';
 import type { OutputProblemCode } from '../output/types';
 import type { ReviewReason } from '../pipeline/types';
+import type { SummaryProgress, SummaryResult } from '../pipeline/summary';
 
 const en = {
   appTitle: 'Liuhen',
@@ -136,6 +137,48 @@ const en = {
   rowStatus: { pending: 'Waiting', running: 'Writing', done: 'Done', failed: 'Failed', skipped: 'Skipped', cancelled: 'Cancelled' } as Record<string, string>,
   notInTable: 'Put the cursor in the talent-review table first.',
   themeDark: 'Dark',
+  exitAnalytics: {
+    title: 'Exit-reason analytics',
+    count: (doc: number, imported: number) => `${doc + imported} exit records (${doc} in this document, ${imported} imported)`,
+    none: 'No exit records with reason codes in this document yet. You can import JSON / CSV audit exports of other documents.',
+    import: 'Import JSON / CSV',
+    chart: 'Chart',
+    table: 'Table',
+    byDept: 'By department',
+    byPeriod: 'By quarter',
+    stated: 'Stated',
+    underlying: 'Underlying',
+    records: 'Records',
+    reason: 'Reason',
+    chartLabel: (n: number) => `Chart of exit reasons over ${n} records; the same numbers are in the Table tab.`,
+    tableCaption: 'Records per reason: stated by the employee, and underlying reasons seen in the interview',
+    group: { department: 'Department', period: 'Quarter' },
+    kNote: (k: number) => `So that no one can be identified, counts below ${k} show as "<${k}" and groups of fewer than ${k} show no counts.`,
+    ungrouped: (n: number, by: string) => `${n} records have no ${by.toLowerCase()} and are not listed.`,
+    suggest: 'Suggest improvements',
+    suggesting: 'Writing suggestions…',
+    inserted: (n: number) => `${n} improvement suggestions inserted as tracked changes for review.`,
+    noSuggestions: 'The model gave no usable suggestion.',
+    importProblem: (p: string) => `Import problem: ${p}`,
+  },
+  summaryView: {
+    paste: 'Paste answers',
+    column: 'A table column',
+    pasteLabel: 'One answer per line (blank line between answers that span lines)',
+    readTable: 'Read the table at the cursor',
+    columnLabel: 'Column with the answers',
+    items: (n: number) => `${n} items`,
+    run: 'Summarise',
+    cancel: 'Cancel',
+    progress: (p: SummaryProgress) =>
+      p.pass === 'label' ? `Labelling answers: batch ${Math.min(p.done + 1, p.total)} of ${p.total}` : p.pass === 'merge' ? 'Merging themes…' : `Finding themes: batch ${p.done + 1} of ${p.total}`,
+    result: (r: SummaryResult) => `${r.total} items in ${r.themes.length} themes (${r.requests.discover + r.requests.merge + r.requests.label} model requests; counts tallied by Liuhen from per-item labels)`,
+    count: (n: number, share: number) => `${n} · ${Math.round(share * 1000) / 10}%`,
+    referred: (n: number) => `${n} items raise matters for referral and are not summarised.`,
+    insert: 'Insert into document',
+    inserted: 'Inserted as tracked changes for review.',
+  },
+  manyRecords: {summary: 'Summarise many answers or records', analytics: 'Exit-reason analytics'},
 };
 
 export type Strings = typeof en;
@@ -267,6 +310,48 @@ const zh: Strings = {
   rowStatus: { pending: '等待', running: '撰写中', done: '完成', failed: '失败', skipped: '跳过', cancelled: '已取消' },
   notInTable: '请先把光标放在人才盘点表格中。',
   themeDark: '深色',
+  exitAnalytics: {
+    title: '离职原因分析',
+    count: (doc: number, imported: number) => `共 ${doc + imported} 份离职记录(文档中 ${doc} 份,导入 ${imported} 份)`,
+    none: '文档中还没有带原因代码的离职记录。可导入其他文档导出的 JSON / CSV 留痕。',
+    import: '导入 JSON / CSV',
+    chart: '图表',
+    table: '表格',
+    byDept: '按部门',
+    byPeriod: '按季度',
+    stated: '明确陈述',
+    underlying: '潜在原因',
+    records: '份数',
+    reason: '原因',
+    chartLabel: (n: number) => `离职原因分布图,共 ${n} 份记录;同样的数字见“表格”。`,
+    tableCaption: '各原因的记录份数:员工明确陈述的与访谈中体现的潜在原因',
+    group: { department: '部门', period: '季度' },
+    kNote: (k: number) => `为防止识别到个人,少于 ${k} 的计数显示为“<${k}”,人数少于 ${k} 的组不显示计数。`,
+    ungrouped: (n: number, by: string) => `${n} 份记录没有${by}信息,未列入。`,
+    suggest: '生成组织改进建议',
+    suggesting: '正在生成建议…',
+    inserted: (n: number) => `已插入 ${n} 条组织改进建议(修订模式,请审阅)。`,
+    noSuggestions: '模型没有给出可用的建议。',
+    importProblem: (p: string) => `导入问题:${p}`,
+  },
+  summaryView: {
+    paste: '粘贴回答',
+    column: '表格中的一列',
+    pasteLabel: '每行一条回答(多行的回答之间空一行)',
+    readTable: '读取光标所在表格',
+    columnLabel: '回答所在的列',
+    items: (n: number) => `共 ${n} 条`,
+    run: '汇总',
+    cancel: '取消',
+    progress: (p: SummaryProgress) =>
+      p.pass === 'label' ? `正在逐条归类:第 ${Math.min(p.done + 1, p.total)} / ${p.total} 批` : p.pass === 'merge' ? '正在合并主题…' : `正在归纳主题:第 ${p.done + 1} / ${p.total} 批`,
+    result: (r: SummaryResult) => `${r.total} 条归为 ${r.themes.length} 个主题(${r.requests.discover + r.requests.merge + r.requests.label} 次模型请求;条数由程序按逐条归类统计)`,
+    count: (n: number, share: number) => `${n} 条 · ${Math.round(share * 1000) / 10}%`,
+    referred: (n: number) => `${n} 条涉及需转交核实的事项,未纳入汇总。`,
+    insert: '插入文档',
+    inserted: '已插入(修订模式,请审阅)。',
+  },
+  manyRecords: {summary: '多条回答或记录汇总', analytics: '离职原因分析'},
 };
 
 export const STRINGS: Record<PanelLocale, Strings> = { en, 'zh-CN': zh };
