@@ -30,7 +30,7 @@ interface State {
   matcher?: XgMatcher;
 }
 
-const xg = loadBundledXgrammar((line) => process.stderr.write(`xgrammar: ${line}\n`));
+const xg = loadBundledXgrammar('@mlc-ai/web-llm', (line) => process.stderr.write(`xgrammar: ${line}\n`));
 let state: State | undefined;
 
 const b64 = (mask: Int32Array): string => Buffer.from(mask.buffer, mask.byteOffset, mask.byteLength).toString('base64');

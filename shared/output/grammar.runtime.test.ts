@@ -25,7 +25,7 @@ import {
   type XgCompiler,
   type Xgrammar,
   type XgTokenizerInfo,
-} from '../../test/runtime/xgrammar';
+} from '../../models/eval/xgrammar';
 
 const companyExample = ((): Template => {
   const file = 'acme.talent-review.zh-CN.json';

@@ -10,7 +10,7 @@
  *
  * Written for the runtime's own path: WebLLM's chat pipeline compiles with the grammar cache ON, so xgrammar
  * parses the grammar, PRINTS it and parses the printed text again. Measured with the xgrammar bundled in
- * web-llm 0.2.86 and 0.2.79 (test/runtime/xgrammar.ts), the grammar keeps to a subset both read back intact
+ * web-llm 0.2.86 and 0.2.79 (models/eval/xgrammar.ts), the grammar keeps to a subset both read back intact
  * ({@link grammarPortabilityProblems} checks it):
  *  - the printer writes U+0000–U+001F, U+007F–U+00FF as `\xHH` and the parser reads `\x` greedily, so such a
  *    character followed by a hex digit reads back as another character (`\x7f` + `0` → U+07F0, `é1` → U+0E91).

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTemplate, type Template } from '../templates';
 import { deriveContract, renderFieldsLine, renderRecord } from './index';
 import { englishExit, englishTalent, exitEn, exitFixtures, exitZh, talentFixtures, talentZh, type FixtureOutput } from './test-fixtures';
-import { loadBundledXgrammar, type XgGrammar, type Xgrammar } from '../../test/runtime/xgrammar';
+import { loadBundledXgrammar, type XgGrammar, type Xgrammar } from '../../models/eval/xgrammar';
 
 let xg: Xgrammar;
 /** What xgrammar printed (compile warnings such as the expected "clamping to 127"). */

@@ -4,7 +4,7 @@
  * again; and the web-llm builds in use (0.2.86 pinned, 0.2.79 for the offline runtime test) differ in what
  * they parse. This checker needs no wasm, so the task pane can run it on every company template at load.
  *
- * What it rejects (each measured with the bundled xgrammar builds, see test/runtime/xgrammar.ts):
+ * What it rejects (each measured with the bundled xgrammar builds, see models/eval/xgrammar.ts):
  *  - a character the printer writes as `\xHH` (U+0000–U+001F except \t \n \r, U+007F–U+00FF) followed by a hex
  *    digit in the same string literal or class, or in the next literal (0.2.79 merges adjacent literals):
  *    `\x` is read greedily, so `é1` reads back as U+0E91 and `\x7f0` as U+07F0 (a backwards class range);

@@ -13,7 +13,7 @@ import { render } from '../../shared/prompt';
 import { BUILTIN_TEMPLATES, type Template } from '../../shared/templates';
 import { SCENARIO_TEMPLATE_FILES } from '../../shared/templates/scenarios';
 import { FakeEngine } from '../doubles/fake-engine';
-import { loadBundledXgrammar, qwenVocabulary, runtimeCompiler, type XgCompiler, type Xgrammar, type XgTokenizerInfo } from '../runtime/xgrammar';
+import { loadBundledXgrammar, qwenVocabulary, runtimeCompiler, type XgCompiler, type Xgrammar, type XgTokenizerInfo } from '../../models/eval/xgrammar';
 
 interface ScenarioCase {
   id: string;

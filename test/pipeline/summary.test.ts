@@ -12,7 +12,7 @@ import { buildSummaryPlan, columnItems, splitPastedItems } from '../../shared/pi
 import { parseLabels, summarise, OTHER } from '../../shared/pipeline/summary';
 import { FakeEngine } from '../doubles/fake-engine';
 import { keywordTheme, surveyAnswers, surveyModel, SURVEY_THEMES } from '../fixtures/survey';
-import { loadBundledXgrammar, qwenVocabulary, runtimeCompiler, type XgCompiler, type Xgrammar, type XgTokenizerInfo } from '../runtime/xgrammar';
+import { loadBundledXgrammar, qwenVocabulary, runtimeCompiler, type XgCompiler, type Xgrammar, type XgTokenizerInfo } from '../../models/eval/xgrammar';
 
 const PHONE = '13912345678';
 
