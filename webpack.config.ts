@@ -48,15 +48,20 @@ export const PAGES: PageEntry[] = [
   { name: 'playground', script: './addin/playground/index.ts', template: './addin/playground/index.html', filename: 'playground.html' },
 ];
 
-/** Static files copied into the output as they are (the manifest's icons under /assets/). */
-export const STATIC_DIRS: Array<{ from: string; to: string; ifMissing?: boolean }> = [
-  { from: 'addin/assets', to: 'assets' },
-  // The deployment's company models (`liuhen_models register --registry deploy/model-records.json`): kept out of
-  // dist/, which every build empties, and copied beside the pages here.
-  { from: 'deploy', to: '' },
-  // Empty model-records.json and templates.json where deploy/ has none, so the pages never request a missing file.
-  { from: 'addin/deployment-defaults', to: '', ifMissing: true },
-];
+/**
+ * Static files copied into the output as they are (the manifest's icons under /assets/), with `deployDir` the
+ * deployment folder (deploy/ unless `--env deployDir` names another).
+ */
+export function staticDirs(deployDir: string): Array<{ from: string; to: string; ifMissing?: boolean }> {
+  return [
+    { from: 'addin/assets', to: 'assets' },
+    // The deployment's company models (`liuhen_models register --registry deploy/model-records.json`): kept out of
+    // dist/, which every build empties, and copied beside the pages here.
+    { from: deployDir, to: '' },
+    // Empty model-records.json and templates.json where deploy/ has none, so the pages never request a missing file.
+    { from: 'addin/deployment-defaults', to: '', ifMissing: true },
+  ];
+}
 /**
  * Which static files are served: images, and the deployment's model-records.json, templates.json and the
  * template files under templates/ (not the scripts that make them).
@@ -106,6 +111,12 @@ export interface Env {
    */
   modelHosts?: string;
   /**
+   * The deployment folder (default deploy/): its model-records.json, templates.json and templates/ are copied
+   * beside the pages, and the model hosts and company server its model-records.json names join connect-src.
+   * `--env deployDir=/srv/acme-liuhen-deploy` builds one company's pages from a folder kept outside the clone.
+   */
+  deployDir?: string;
+  /**
    * A test build: keeps the test seams (`window.__LIUHEN_TEST__`, `?registry=`). Production builds compile them
    * out (`__LIUHEN_TEST_SEAMS__` is false), so a link cannot swap the model or engine.
    */
@@ -123,7 +134,7 @@ export interface Argv {
 }
 
 /**
- * Emits the files of {@link STATIC_DIRS} (those that exist) into the output. A dozen icons do not justify
+ * Emits the files of {@link staticDirs} (those that exist) into the output. A dozen icons do not justify
  * another dependency (copy-webpack-plugin).
  */
 class ManifestPlugin {
@@ -142,9 +153,9 @@ class ManifestPlugin {
   }
 }
 
-/** connect-src model hosts: `--env modelHosts` plus those of deploy/model-records.json, when there is one. */
+/** connect-src model hosts: `--env modelHosts` plus those of the deployment's model-records.json, when there is one. */
 function cspModelHosts(env: Env): string[] {
-  const file = path.resolve(root, 'deploy/model-records.json');
+  const file = path.resolve(root, env.deployDir ?? 'deploy', 'model-records.json');
   let fromRegistry: string[] = [];
   if (existsSync(file)) {
     try {
@@ -264,7 +275,7 @@ export function pagesConfig(env: Env = {}, argv: Argv = {}): Configuration {
             minify: production,
           }),
       ),
-      ...(env.bench ? [] : [new CopyStaticPlugin(STATIC_DIRS), new ManifestPlugin(env.addinUrl), new CspPlugin(pages, cspModelHosts(env))]),
+      ...(env.bench ? [] : [new CopyStaticPlugin(staticDirs(env.deployDir ?? 'deploy')), new ManifestPlugin(env.addinUrl), new CspPlugin(pages, cspModelHosts(env))]),
       // Test seams exist only in test builds (and development); production bundles do not contain them.
       new webpack.DefinePlugin({ __LIUHEN_TEST_SEAMS__: JSON.stringify(Boolean(env.testSeams) || !production) }),
     ],

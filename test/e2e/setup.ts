@@ -19,14 +19,26 @@ export { launchChromium, chromiumAvailable } from '../browser/harness';
 /** Where screenshots go (kept as CI artefacts). */
 export const RESULTS = path.join(ROOT, 'test-results', 'e2e');
 
-/**
- * Builds the given pages (production mode, with the test seams: `window.__LIUHEN_TEST__`, `?registry=`) into a
- * fresh temporary folder; returns the folder.
- */
-export function buildPages(pages: string[], mode: 'production' | 'development' = 'production'): string {
-  const out = process.env.LIUHEN_E2E_DIST ?? mkdtempSync(path.join(os.tmpdir(), 'liuhen-e2e-'));
-  if (process.env.LIUHEN_E2E_DIST && existsSync(path.join(out, 'playground.html'))) return out; // reuse (local iteration)
-  const r = spawnSync('node', ['--import', 'tsx', 'node_modules/webpack-cli/bin/cli.js', '--mode', mode, '--env', `pages=${pages.join(',')}`, '--env', `outDir=${out}`, '--env', 'testSeams'], {
+/** What a test build of {@link buildPages} differs in. */
+export interface BuildOptions {
+  mode?: 'production' | 'development';
+  /**
+   * Keep the test seams (`window.__LIUHEN_TEST__`, `?registry=`): default true. False builds exactly what a
+   * deployment serves.
+   */
+  testSeams?: boolean;
+  /** The deployment folder (`--env deployDir`): its model-records.json is copied and joins the pages' CSP. */
+  deployDir?: string;
+}
+
+/** Builds the given pages into a fresh temporary folder (production mode, test seams kept unless told); returns it. */
+export function buildPages(pages: string[], options: BuildOptions = {}): string {
+  const { mode = 'production', testSeams = true, deployDir } = options;
+  const reuse = testSeams && !deployDir ? process.env.LIUHEN_E2E_DIST : undefined;
+  const out = reuse ?? mkdtempSync(path.join(os.tmpdir(), 'liuhen-e2e-'));
+  if (reuse && existsSync(path.join(out, 'playground.html'))) return out; // reuse (local iteration)
+  const env = [`pages=${pages.join(',')}`, `outDir=${out}`, ...(testSeams ? ['testSeams'] : []), ...(deployDir ? [`deployDir=${deployDir}`] : [])];
+  const r = spawnSync('node', ['--import', 'tsx', 'node_modules/webpack-cli/bin/cli.js', '--mode', mode, ...env.flatMap((e) => ['--env', e])], {
     cwd: ROOT,
     encoding: 'utf8',
   });

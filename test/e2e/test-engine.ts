@@ -6,25 +6,11 @@
  */
 import type { GpuCapabilities } from '../../shared/engine/capabilities';
 import type { GenerateRequest } from '../../shared/engine/port';
-import { exitFixtures, englishExit, englishTalent, talentFixtures } from '../../shared/output/test-fixtures';
 import { FakeEngine } from '../doubles/fake-engine';
-
-const exit = new Map(exitFixtures().map((f) => [f.id, f.text]));
-const talent = talentFixtures().map((f) => f.text);
-
-function promptOf(request: GenerateRequest): string {
-  return request.messages.map((m) => m.content).join('\n');
-}
+import { fixtureReply } from './fixture-replies';
 
 function respond(request: GenerateRequest, call: number): string {
-  const prompt = promptOf(request);
-  if (prompt.includes('【离职原因】')) {
-    // E1 talks about pay reviews (调薪); everything else gets the sensitive E3 record.
-    return (prompt.includes('调薪') ? exit.get('E1') : exit.get('E3')) ?? '';
-  }
-  if (prompt.includes('[Reasons for leaving]')) return englishExit().text;
-  if (prompt.includes('【九宫格】') || /九宫格/.test(prompt)) return talent[call % talent.length] ?? '';
-  return englishTalent().text;
+  return fixtureReply(request.messages.map((m) => m.content).join('\n'), call);
 }
 
 const caps: GpuCapabilities = {
