@@ -15,6 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAiTestServer, type ReceivedRequest, type TestServer } from '../doubles/openai-server';
 import { fixtureReply } from './fixture-replies';
+import { selectTableRows, selectTranscript } from './playground-actions';
 import { buildPages, chromiumAvailable, ensureResults, launchChromium, serve } from './setup';
 
 const BASE_MODEL = 'Qwen/Qwen2.5-7B-Instruct';
@@ -81,20 +82,6 @@ describe.skipIf(!chromiumAvailable())('company server end to end', () => {
     await page.goto(`${web.origin}/playground.html?${query}`);
     await page.getByTestId('liuhen-panel').waitFor();
     return page;
-  }
-
-  async function selectTranscript(page: Page): Promise<void> {
-    await page.evaluate(() => {
-      const ps = Array.from(document.querySelectorAll('[data-testid="doc"] p[data-block-id]'));
-      const first = ps[1];
-      const last = ps[ps.length - 1];
-      if (!first || !last) throw new Error('no paragraphs');
-      const range = document.createRange();
-      range.setStartBefore(first.firstChild ?? first);
-      range.setEndAfter(last.lastChild ?? last);
-      window.getSelection()?.removeAllRanges();
-      window.getSelection()?.addRange(range);
-    });
   }
 
   it('the model area names the company server; Generate streams the record over SSE, redacted, grammar passed through; Insert adds a suggestion', async () => {
@@ -184,16 +171,7 @@ describe.skipIf(!chromiumAvailable())('company server end to end', () => {
     const page = await open('lang=zh-CN&sample=exit-reasons');
     await page.getByTestId('template').selectOption('talent-review@zh-CN');
     await page.getByLabel('表格行（批量）').check();
-    await page.evaluate(() => {
-      const first = document.querySelector('[data-testid="doc-table"] tr[data-row="1"]');
-      const last = document.querySelector('[data-testid="doc-table"] tr[data-row="20"]');
-      if (!first || !last) throw new Error('table rows missing');
-      const range = document.createRange();
-      range.setStartBefore(first);
-      range.setEndAfter(last);
-      window.getSelection()?.removeAllRanges();
-      window.getSelection()?.addRange(range);
-    });
+    await selectTableRows(page, 1, 20);
     await page.getByTestId('batch-read').click();
     await expect.poll(() => page.getByTestId('batch-rows').getByRole('checkbox').count()).toBe(20);
 

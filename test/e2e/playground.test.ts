@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitFixtures } from '../../shared/output/test-fixtures';
+import { selectTableRows, selectTranscript } from './playground-actions';
 import { bundleForBrowser, bundleTestEngine, buildPages, chromiumAvailable, ensureResults, launchChromium, serve } from './setup';
 
 const E3 = exitFixtures().find((f) => f.id === 'E3');
@@ -45,22 +46,6 @@ describe.skipIf(!chromiumAvailable())('playground end to end', () => {
     await page.goto(`${server.origin}/playground.html?${query}`);
     await page.getByTestId('liuhen-panel').waitFor();
     return page;
-  }
-
-  /** Selects the document's paragraphs (not the table), as a writer dragging over the transcript would. */
-  async function selectTranscript(page: Page): Promise<void> {
-    await page.evaluate(() => {
-      const ps = Array.from(document.querySelectorAll('[data-testid="doc"] p[data-block-id]'));
-      const first = ps[1];
-      const last = ps[ps.length - 1];
-      if (!first || !last) throw new Error('no paragraphs');
-      const range = document.createRange();
-      range.setStartBefore(first.firstChild ?? first);
-      range.setEndAfter(last.lastChild ?? last);
-      const sel = window.getSelection();
-      sel?.removeAllRanges();
-      sel?.addRange(range);
-    });
   }
 
   it('select, generate (streaming), flags before insert, insert, accept: the document holds the record', async () => {
@@ -158,16 +143,7 @@ describe.skipIf(!chromiumAvailable())('playground end to end', () => {
     await page.getByTestId('template').selectOption('talent-review@zh-CN');
     await page.getByLabel('表格行（批量）').check();
     // The writer selects the 20 data rows of the table.
-    await page.evaluate(() => {
-      const first = document.querySelector('[data-testid="doc-table"] tr[data-row="1"]');
-      const last = document.querySelector('[data-testid="doc-table"] tr[data-row="20"]');
-      if (!first || !last) throw new Error('table rows missing');
-      const range = document.createRange();
-      range.setStartBefore(first);
-      range.setEndAfter(last);
-      window.getSelection()?.removeAllRanges();
-      window.getSelection()?.addRange(range);
-    });
+    await selectTableRows(page, 1, 20);
     await page.getByTestId('batch-read').click();
     const rows = page.getByTestId('batch-rows').getByRole('checkbox');
     await expect.poll(() => rows.count()).toBe(20);
