@@ -14,7 +14,7 @@ import type { ModelRegistry } from '../../shared/engine/model-record';
 import type { LoadProgress } from '../../shared/engine/port';
 import { WebLlmEngine } from '../../shared/engine/webllm-engine';
 import { renderDiagnostic } from '../../shared/prompt/render';
-import { applyFluentTheme, fillRanges, renderModelTable } from './look';
+import { applyFluentTheme, fillRanges, renderModelTable, renderPinNote } from './look';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -100,6 +100,7 @@ async function main(): Promise<void> {
   renderCapabilities(caps);
   const registry = await registryPromise;
   renderModelTable(registry, $('models'));
+  renderPinNote(registry, $('pins'));
   fillRanges(registry);
   const choice = chooseModel(caps, registry);
   renderChoice(choice);

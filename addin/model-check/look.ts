@@ -53,6 +53,7 @@ export function renderModelTable(registry: ModelRegistry, body: HTMLElement): vo
     ...registry.entries.map((e) => {
       const tr = document.createElement('tr');
       tr.dataset.modelId = e.record.model_id;
+      if (e.pinned !== undefined) tr.dataset.pinned = String(e.pinned);
       const cells = [
         `${e.displayName} ${e.quantization}`,
         e.downloadBytes !== undefined ? size(e.downloadBytes) : '?',
@@ -83,4 +84,21 @@ export function fillRanges(registry: ModelRegistry): void {
     const text = el.dataset.fill === 'download-range' ? download : el.dataset.fill === 'vram-range' ? vram : undefined;
     if (text) el.textContent = text;
   }
+}
+
+/**
+ * Says under the table whether the built-in models load from commits (`data-state="pinned"`) or from the
+ * `main` branches (`"unpinned"`: builtin-pins.json was not written for this build), so an admin is not misled.
+ */
+export function renderPinNote(registry: ModelRegistry, el: HTMLElement): void {
+  const builtIn = registry.entries.filter((e) => e.source === 'built-in');
+  const unpinned = builtIn.some((e) => e.pinned !== true);
+  el.hidden = builtIn.length === 0;
+  el.dataset.state = unpinned ? 'unpinned' : 'pinned';
+  el.dataset.tone = unpinned ? 'warn' : '';
+  el.textContent = unpinned
+    ? 'The built-in models of this build are not pinned: their weights and model library come from the main branches of ' +
+      "mlc-ai's repositories, which can change. A release pins them with npm run pin:models. · " +
+      '此版本的内置模型未固定版本：权重和模型库取自 mlc-ai 仓库的 main 分支，内容可能变化。发布时用 npm run pin:models 固定。'
+    : 'The built-in models load from fixed commits (weights and model library). · 内置模型从固定的提交下载（权重和模型库）。';
 }

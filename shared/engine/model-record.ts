@@ -62,6 +62,11 @@ export interface ModelEntry {
   /** Approximate download size in bytes (weights + tokenizer + wasm). */
   downloadBytes?: number;
   source: ModelSource;
+  /**
+   * Built-ins: whether weights and wasm load from commits (builtin-pins.json) rather than from `main`, which can
+   * change under the same URL. Unset for custom records (custom.ts checks their pins).
+   */
+  pinned?: boolean;
   /** Set when the model runs on the company's inference server (then `record` only names it). */
   server?: CompanyServer;
 }

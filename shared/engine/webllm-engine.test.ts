@@ -207,7 +207,9 @@ describe('WebLlmEngine over the worker protocol', () => {
     fake.loadScripts.push({ failWith: new TypeError('Failed to fetch'), afterShards: 2 });
     const error = await rejection(engine.load(MODEL));
     expect(error.code).toBe('network');
-    expect(error.detail.url).toContain('huggingface.co/mlc-ai/Qwen2.5-1.5B-Instruct-q4f32_1-MLC/resolve/main/mlc-chat-config.json');
+    // The record's own base URL: `resolve/main/` unpinned, `resolve/<commit>/` once builtin-pins.json is written.
+    expect(error.detail.url).toBe(`${BUILTIN_REGISTRY.entries.find((e) => e.record.model_id === MODEL)?.record.model}mlc-chat-config.json`);
+    expect(error.detail.url).toMatch(/^https:\/\/huggingface\.co\/mlc-ai\/Qwen2\.5-1\.5B-Instruct-q4f32_1-MLC\/resolve\/[^/]+\/mlc-chat-config\.json$/);
     expect(probes[0]).toBe(error.detail.url);
     expect(error.message).toMatch(/proxy/);
     expect(error.userMessage('zh-CN')).toMatch(/代理/);

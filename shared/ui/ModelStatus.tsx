@@ -78,6 +78,8 @@ export function ModelStatus({ state, controller, strings: t, locale, modelHost, 
           {serverHost ? t.runsOnServer(serverHost) : t.runsOnThisComputer}
         </Caption1>
       )}
+      {/* A build whose built-ins were never pinned (builtin-pins.json empty) says so instead of pretending. */}
+      {entry?.source === 'built-in' && entry.pinned === false && <Caption1 data-testid="model-unpinned">{t.modelUnpinned}</Caption1>}
       {state.phase === 'checking' && <Caption1>{t.modelChecking}</Caption1>}
       {state.choice && <Caption1 data-testid="model-reason">{state.choice.explanation[locale]}</Caption1>}
       {/* "the first Generate downloads it" is wrong once a download has failed: the error says what to do instead. */}

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILTIN_PINS } from '../../shared/engine/registry';
 import { chromiumAvailable, closedPort, DIST, ensureBuilt, launchChromium, pageAssets, serveDist, WEBLLM_MARKERS } from './harness';
 
 const CUSTOM_ID = 'Unreachable-0.5B-q4f32_1-MLC';
@@ -92,6 +93,11 @@ describe.skipIf(!chromiumAvailable())('model-check page in headless Chromium (Sw
     expect(rows).toContainEqual(['Qwen2.5-0.5B q4f16_1', '277 MB', '0.9 GB', 'huggingface.co, raw.githubusercontent.com']);
     expect(rows).toContainEqual(['Qwen2.5-3B q4f32_1', '1.8 GB', '2.9 GB', 'huggingface.co, raw.githubusercontent.com']);
     expect(rows.find((r) => r[0]?.startsWith('Unreachable'))?.[3]).toBe(`localhost:${deadPort}`);
+    // Whether the built-ins load from commits (builtin-pins.json) or from `main`, said under the table.
+    const pinned = BUILTIN_PINS.kind === 'pinned';
+    expect(await data('#pins', 'state')).toBe(pinned ? 'pinned' : 'unpinned');
+    expect(await data('tr[data-model-id="Qwen2.5-0.5B-Instruct-q4f16_1-MLC"]', 'pinned')).toBe(String(pinned));
+    if (!pinned) expect(await text('#pins')).toContain('npm run pin:models');
   });
 
   it('links an icon that the build ships (so the browser does not ask for a missing /favicon.ico)', async () => {

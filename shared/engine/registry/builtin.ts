@@ -1,12 +1,20 @@
 /**
  * Built-in models: Qwen2.5-Instruct 0.5B / 1.5B / 3B, each as q4f16_1 and q4f32_1. URLs, model libraries,
  * `vram_required_MB`, `low_resource_required` and `overrides` are copied from WebLLM's own `prebuiltAppConfig`
- * of the installed version (a test compares them), because WebLLM says that config is "the only source of truth
- * of which prebuilt model libraries are compatible with the current WebLLM npm version".
+ * of the installed version (a test compares them, modulo the pinned revision), because WebLLM says that config is
+ * "the only source of truth of which prebuilt model libraries are compatible with the current WebLLM npm version".
  * WebLLM does not set `required_features` on these records; Liuhen sets `shader-f16` on the q4f16_1 ones so
  * WebLLM fails fast with a clear error instead of compiling shaders the GPU cannot run.
+ *
+ * Pinning: with builtin-pins.json (written by `npm run pin:models` on a release machine) the weights load from
+ * `…/resolve/<commit>/` and the wasm from `binary-mlc-llm-libs/<commit>/`. Without it (a checkout built offline)
+ * they load from the `main` branches, as WebLLM's own config does, spelled `…/resolve/main/` so the audit trail
+ * records the revision as `main`, and every entry says `pinned: false` (the model area shows it, and
+ * `npm run build` warns).
  */
 import type { ModelEntry, ModelRegistry, WebLlmModelRecord } from '../model-record';
+import pinsJson from './builtin-pins.json';
+import { MODEL_LIB_REPO, readBuiltinPins, type PinsState } from './pins';
 
 /**
  * The installed @mlc-ai/web-llm version. THE one constant to change when upgrading WebLLM: the model library
@@ -17,7 +25,7 @@ export const WEBLLM_VERSION = '0.2.86';
 /** WebLLM's `modelVersion` for {@link WEBLLM_VERSION}: the folder of compatible prebuilt model libraries. */
 export const WEBLLM_MODEL_VERSION = `v${WEBLLM_VERSION.replaceAll('.', '_')}/base`;
 
-/** WebLLM's `modelLibURLPrefix`. */
+/** WebLLM's `modelLibURLPrefix` (the `main` branch): where unpinned built-ins load their wasm from. */
 export const MODEL_LIB_URL_PREFIX = 'https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/';
 
 /** The family used when nothing else is asked for: good Chinese writing at ~1.6–1.9 GB of GPU memory. */
@@ -25,9 +33,11 @@ export const DEFAULT_FAMILY = 'Qwen2.5-1.5B-Instruct';
 
 const CONTEXT_WINDOW = 4096;
 
-function lib(file: string): string {
-  return `${MODEL_LIB_URL_PREFIX}${WEBLLM_MODEL_VERSION}/${file}`;
-}
+/** The pins of builtin-pins.json, when they are for the installed WebLLM; otherwise why not. */
+export const BUILTIN_PINS: PinsState = readBuiltinPins(pinsJson, WEBLLM_VERSION);
+
+/** The built-in models' Hugging Face organisation. */
+const HF_ORG = 'mlc-ai';
 
 /**
  * Approximate download size: parameters × bits per weight (q4f16_1: 4-bit weights + one f16 scale per 32 →
@@ -75,11 +85,32 @@ const FAMILIES: FamilySpec[] = [
   },
 ];
 
-function entry(spec: FamilySpec, quant: 'q4f16_1' | 'q4f32_1'): ModelEntry {
+/** Where one built-in's files live, unpinned: what `npm run pin:models` resolves to commits. */
+export interface BuiltinSource {
+  modelId: string;
+  /** Hugging Face repository of the weights, `mlc-ai/<model id>`. */
+  weightsRepo: string;
+  /** Path of the wasm inside {@link MODEL_LIB_REPO}: `web-llm-models/v0_2_86/base/<file>.wasm`. */
+  libPath: string;
+}
+
+function source(spec: FamilySpec, quant: 'q4f16_1' | 'q4f32_1'): BuiltinSource {
+  const modelId = `${spec.family}-${quant}-MLC`;
+  return { modelId, weightsRepo: `${HF_ORG}/${modelId}`, libPath: `web-llm-models/${WEBLLM_MODEL_VERSION}/${spec.libBase}-${quant}_cs1k-webgpu.wasm` };
+}
+
+/** The six built-ins' repositories and wasm paths, smallest first. */
+export const BUILTIN_SOURCES: readonly BuiltinSource[] = FAMILIES.flatMap((f) => [source(f, 'q4f16_1'), source(f, 'q4f32_1')]);
+
+function entry(spec: FamilySpec, quant: 'q4f16_1' | 'q4f32_1', pins: PinsState): ModelEntry {
+  const src = source(spec, quant);
+  // Pinned only with both commits: weights and wasm must come from one known state.
+  const weights = pins.kind === 'pinned' ? pins.pins.models.get(src.modelId) : undefined;
+  const revisions = pins.kind === 'pinned' && weights?.repo === src.weightsRepo ? { weights: weights.revision, libs: pins.pins.libsCommit } : undefined;
   const record: WebLlmModelRecord = {
-    model: `https://huggingface.co/mlc-ai/${spec.family}-${quant}-MLC`,
-    model_id: `${spec.family}-${quant}-MLC`,
-    model_lib: lib(`${spec.libBase}-${quant}_cs1k-webgpu.wasm`),
+    model: `https://huggingface.co/${src.weightsRepo}/resolve/${revisions?.weights ?? 'main'}/`,
+    model_id: src.modelId,
+    model_lib: `https://raw.githubusercontent.com/${MODEL_LIB_REPO}/${revisions?.libs ?? 'main'}/${src.libPath}`,
     low_resource_required: true,
     vram_required_MB: spec.vram[quant],
     overrides: { context_window_size: CONTEXT_WINDOW },
@@ -93,11 +124,17 @@ function entry(spec: FamilySpec, quant: 'q4f16_1' | 'q4f32_1'): ModelEntry {
     quantization: quant,
     downloadBytes: approxBytes(spec.parameters, quant),
     source: 'built-in',
+    pinned: revisions !== undefined,
   };
 }
 
+/** The built-in variants, smallest first, pinned as far as `pins` says (default: builtin-pins.json). */
+export function builtinModels(pins: PinsState = BUILTIN_PINS): ModelEntry[] {
+  return FAMILIES.flatMap((f) => [entry(f, 'q4f16_1', pins), entry(f, 'q4f32_1', pins)]);
+}
+
 /** The six built-in variants, smallest first. */
-export const BUILTIN_MODELS: readonly ModelEntry[] = FAMILIES.flatMap((f) => [entry(f, 'q4f16_1'), entry(f, 'q4f32_1')]);
+export const BUILTIN_MODELS: readonly ModelEntry[] = builtinModels();
 
 /** The built-in registry. */
 export const BUILTIN_REGISTRY: ModelRegistry = { entries: BUILTIN_MODELS, defaultFamily: DEFAULT_FAMILY };

@@ -2,5 +2,6 @@
 export * from './builtin';
 export * from './custom';
 export * from './file';
+export * from './pins';
 export type { ModelEntry, ModelRegistry, WebLlmModelRecord, Quantization } from '../model-record';
 export { findModel } from '../model-record';

@@ -2,12 +2,16 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { modelLibURLPrefix, modelVersion, prebuiltAppConfig } from '@mlc-ai/web-llm';
+import { modelBaseUrl } from '../worker-server';
 import {
   BUILTIN_MODELS,
   BUILTIN_REGISTRY,
+  BUILTIN_SOURCES,
+  builtinModels,
   DEFAULT_FAMILY,
   MODEL_LIB_URL_PREFIX,
   parseCustomRecords,
+  readBuiltinPins,
   WEBLLM_MODEL_VERSION,
   WEBLLM_VERSION,
 } from './index';
@@ -36,15 +40,34 @@ describe('pinned WebLLM version', () => {
     expect(MODEL_LIB_URL_PREFIX).toBe(modelLibURLPrefix);
   });
 
-  it("every built-in record equals WebLLM's prebuilt record (required_features aside)", () => {
-    expect(BUILTIN_MODELS).toHaveLength(6);
-    for (const entry of BUILTIN_MODELS) {
+  // Synthetic commits (test data, never downloaded): the records must equal WebLLM's pinned or not.
+  const SYNTHETIC_PINS = readBuiltinPins(
+    {
+      webllm_version: WEBLLM_VERSION,
+      libs: { repo: 'mlc-ai/binary-mlc-llm-libs', commit: 'c0ffee'.padEnd(40, '1') },
+      models: Object.fromEntries(BUILTIN_SOURCES.map((s, i) => [s.modelId, { repo: s.weightsRepo, revision: `${i}`.padEnd(40, 'a') }])),
+    },
+    WEBLLM_VERSION,
+  );
+
+  /** A record with its revisions put back to `main`, the model URL as WebLLM's cleanModelUrl spells it. */
+  const atMain = (r: { model: string; model_lib: string }): { model: string; model_lib: string } => ({
+    model: modelBaseUrl(r.model).replace(/\/resolve\/[^/]+\/$/, '/resolve/main/'),
+    model_lib: r.model_lib.replace(/\/binary-mlc-llm-libs\/[0-9a-f]{40}\//, '/binary-mlc-llm-libs/main/'),
+  });
+
+  it.each([
+    ['as built (builtin-pins.json)', BUILTIN_MODELS],
+    ['pinned to commits', builtinModels(SYNTHETIC_PINS)],
+  ])("every built-in record equals WebLLM's prebuilt record, modulo the pinned revision (required_features aside): %s", (_, models) => {
+    expect(models).toHaveLength(6);
+    for (const entry of models) {
       const prebuilt = prebuiltAppConfig.model_list.find((r) => r.model_id === entry.record.model_id);
       expect(prebuilt, entry.record.model_id).toBeDefined();
       const { required_features, ...ours } = entry.record;
       const { required_features: _theirs, ...theirs } = prebuilt!;
-      expect(ours).toEqual(theirs);
-      expect(entry.record.model_lib.startsWith(`${modelLibURLPrefix}${modelVersion}/`)).toBe(true);
+      expect({ ...ours, ...atMain(ours) }).toEqual({ ...theirs, model: modelBaseUrl(theirs.model) });
+      expect(atMain(ours).model_lib.startsWith(`${modelLibURLPrefix}${modelVersion}/`)).toBe(true);
       expect(required_features).toEqual(entry.quantization === 'q4f16_1' ? ['shader-f16'] : undefined);
       expect(entry.downloadBytes).toBeGreaterThan(200 * 2 ** 20);
     }
