@@ -4,30 +4,12 @@
  * limit (Generate stays disabled, nothing reaches the engine), and a burst of selection changes (VS Code fires on
  * every cursor move) reads the selection once it rests instead of once per event.
  */
-import { FluentProvider, webLightTheme } from '@fluentui/react-components';
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BUILTIN_REGISTRY } from '../../shared/engine/registry/builtin';
-import type { GpuCapabilities } from '../../shared/engine/capabilities';
 import { exitFixtures } from '../../shared/output/test-fixtures';
 import { MAX_SOURCE_CHARS } from '../../shared/source/limits';
-import { BUILTIN_TEMPLATES } from '../../shared/templates/load';
-import { defaultPipeline } from '../../shared/ui/default-pipeline';
-import type { PanelDeps } from '../../shared/ui/deps';
-import { ModelController } from '../../shared/ui/model-controller';
-import { Panel } from '../../shared/ui/Panel';
-import { FakeEngine } from '../doubles/fake-engine';
 import { MemoryHost } from './memory-host';
-
-const GPU: GpuCapabilities = {
-  webgpu: true,
-  secureContext: true,
-  adapter: true,
-  shaderF16: true,
-  features: ['shader-f16'],
-  limits: { maxBufferSize: 2 ** 31, maxStorageBufferBindingSize: 2 ** 30, maxComputeWorkgroupStorageSize: 32768, maxStorageBuffersPerShaderStage: 10 },
-  isFallbackAdapter: false,
-};
+import { installJsdomShims, renderPanel } from './render-panel';
 
 class CountingHost extends MemoryHost {
   reads = 0;
@@ -37,27 +19,11 @@ class CountingHost extends MemoryHost {
   }
 }
 
-beforeEach(() => {
-  window.matchMedia ??= ((query: string) => ({ matches: false, media: query, addEventListener: () => undefined, removeEventListener: () => undefined, addListener: () => undefined, removeListener: () => undefined, onchange: null, dispatchEvent: () => false })) as typeof window.matchMedia;
-  globalThis.ResizeObserver ??= class {
-    observe(): void {}
-    unobserve(): void {}
-    disconnect(): void {}
-  };
-});
+beforeEach(installJsdomShims);
 afterEach(() => cleanup());
 
 function setup() {
-  const engine = new FakeEngine({ outputs: [exitFixtures()[0]?.text ?? ''], chunkSize: 12 });
-  const host = new CountingHost();
-  const deps: PanelDeps = { host, createEngine: () => engine, templates: BUILTIN_TEMPLATES, detectCapabilities: () => Promise.resolve(GPU) };
-  const controller = new ModelController({ createEngine: deps.createEngine, registry: BUILTIN_REGISTRY, detectCapabilities: () => Promise.resolve(GPU) });
-  render(
-    <FluentProvider theme={webLightTheme}>
-      <Panel deps={deps} controller={controller} pipeline={defaultPipeline} />
-    </FluentProvider>,
-  );
-  return { engine, host };
+  return renderPanel({ output: exitFixtures()[0]?.text ?? '', host: new CountingHost() });
 }
 
 const generateButton = (): HTMLButtonElement => screen.getByTestId('generate');

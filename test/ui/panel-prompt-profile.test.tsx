@@ -4,44 +4,21 @@
  * written by `liuhen_models convert`): the task pane sends it exactly the prompt and grammar it was trained on —
  * the same strings `npm run dataset` wrote into its training examples — and finds nothing missing in its answer.
  */
-import { FluentProvider, webLightTheme } from '@fluentui/react-components';
-import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildDataset } from '../../models/dataset/build';
 import { readRecords } from '../../models/dataset/read';
 import { BUILTIN_REGISTRY } from '../../shared/engine/registry/builtin';
-import type { GpuCapabilities } from '../../shared/engine/capabilities';
 import type { ModelEntry } from '../../shared/engine/model-record';
 import { renderRecord } from '../../shared/output';
 import { BUILTIN_TEMPLATES } from '../../shared/templates/load';
-import { defaultPipeline } from '../../shared/ui/default-pipeline';
-import type { PanelDeps } from '../../shared/ui/deps';
-import { ModelController } from '../../shared/ui/model-controller';
-import { Panel } from '../../shared/ui/Panel';
-import { FakeEngine } from '../doubles/fake-engine';
-import { MemoryHost } from './memory-host';
+import { installJsdomShims, renderPanel } from './render-panel';
 
-const GPU: GpuCapabilities = {
-  webgpu: true,
-  secureContext: true,
-  adapter: true,
-  shaderF16: true,
-  features: ['shader-f16'],
-  limits: { maxBufferSize: 2 ** 31, maxStorageBufferBindingSize: 2 ** 30, maxComputeWorkgroupStorageSize: 32768, maxStorageBuffersPerShaderStage: 10 },
-  isFallbackAdapter: false,
-};
 const SEED_CSV = path.resolve(import.meta.dirname, '..', '..', 'models', 'dataset', 'samples', 'exit-interview.seed.zh-CN.csv');
 
-beforeEach(() => {
-  window.matchMedia ??= ((query: string) => ({ matches: false, media: query, addEventListener: () => undefined, removeEventListener: () => undefined, addListener: () => undefined, removeListener: () => undefined, onchange: null, dispatchEvent: () => false })) as typeof window.matchMedia;
-  globalThis.ResizeObserver ??= class {
-    observe(): void {}
-    unobserve(): void {}
-    disconnect(): void {}
-  };
-});
+beforeEach(installJsdomShims);
 afterEach(() => cleanup());
 
 describe('panel: a fine-tuned model gets the prompt it was trained on', { timeout: 40_000 }, () => {
@@ -62,20 +39,11 @@ describe('panel: a fine-tuned model gets the prompt it was trained on', { timeou
     };
     // The entry as the registry file loader makes it (its URL rules are tested with the registry, not here).
     const entry: ModelEntry = { record, family: 'acme-exit-qwen2.5-1.5b', displayName: 'acme-exit-qwen2.5-1.5b', quantization: 'q4f32_1', source: 'registry-file' };
-    const engine = new FakeEngine({ outputs: [example.messages[2].content], chunkSize: 12 });
-    const host = new MemoryHost();
-    const deps: PanelDeps = { host, createEngine: () => engine, templates: BUILTIN_TEMPLATES, detectCapabilities: () => Promise.resolve(GPU) };
-    const controller = new ModelController({
-      createEngine: deps.createEngine,
+    const { engine, host } = renderPanel({
+      output: example.messages[2].content,
       registry: { entries: [...BUILTIN_REGISTRY.entries, entry], defaultFamily: BUILTIN_REGISTRY.defaultFamily },
-      preference: { modelId: record.model_id },
-      detectCapabilities: () => Promise.resolve(GPU),
+      preferModelId: record.model_id,
     });
-    render(
-      <FluentProvider theme={webLightTheme}>
-        <Panel deps={deps} controller={controller} pipeline={defaultPipeline} />
-      </FluentProvider>,
-    );
     act(() => host.select(row.input));
     await waitFor(() => expect((screen.getByTestId('generate') as HTMLButtonElement).disabled).toBe(false), { timeout: 20_000 });
     fireEvent.click(screen.getByTestId('generate'));

@@ -9,13 +9,12 @@ import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import exitJson from '../../../shared/fixtures/exit-interviews.json';
 import { readRegistryFile } from '../../shared/engine/registry/file';
-import type { GpuCapabilities } from '../../shared/engine/capabilities';
 import { exitFixtures } from '../../shared/output/test-fixtures';
 import { mountPanel, type PanelHandle } from '../../shared/ui';
 import { startOpenAiTestServer, type TestServer } from '../doubles/openai-server';
 import { MemoryHost } from './memory-host';
+import { installJsdomShims, NO_GPU } from './render-panel';
 
-const NO_GPU: GpuCapabilities = { webgpu: false, secureContext: true, adapter: false, shaderF16: false, features: [], isFallbackAdapter: false };
 const fixtures = new Map(exitFixtures().map((f) => [f.id, f]));
 const sources = new Map((exitJson.cases as Array<{ id: string; source: string }>).map((c) => [c.id, c.source]));
 const E2 = { source: sources.get('E2') ?? '', output: fixtures.get('E2')?.text ?? '' };
@@ -24,12 +23,7 @@ let server: TestServer;
 let handle: PanelHandle | undefined;
 
 beforeEach(async () => {
-  window.matchMedia ??= ((query: string) => ({ matches: false, media: query, addEventListener: () => undefined, removeEventListener: () => undefined, addListener: () => undefined, removeListener: () => undefined, onchange: null, dispatchEvent: () => false })) as typeof window.matchMedia;
-  globalThis.ResizeObserver ??= class {
-    observe(): void {}
-    unobserve(): void {}
-    disconnect(): void {}
-  };
+  installJsdomShims();
   server = await startOpenAiTestServer({
     models: { 'Qwen2.5-7B-Instruct': 32768, 'acme-hr-lora': 32768 },
     reply: () => {

@@ -3,62 +3,26 @@
  * Component tests of the panel (React + Fluent UI in jsdom) with the real pipeline, the FakeEngine double and an
  * in-memory host: what the writer sees and what reaches the document.
  */
-import { FluentProvider, webLightTheme } from '@fluentui/react-components';
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BUILTIN_REGISTRY } from '../../shared/engine/registry/builtin';
-import type { GpuCapabilities } from '../../shared/engine/capabilities';
 import { EngineError } from '../../shared/engine/errors';
 import type { LlmEngine, LoadProgress } from '../../shared/engine/port';
 import { englishExit, exitFixtures } from '../../shared/output/test-fixtures';
-import { BUILTIN_TEMPLATES } from '../../shared/templates/load';
-import { defaultPipeline } from '../../shared/ui/default-pipeline';
-import type { PanelDeps } from '../../shared/ui/deps';
-import { ModelController } from '../../shared/ui/model-controller';
-import { Panel } from '../../shared/ui/Panel';
 import exitJson from '../../../shared/fixtures/exit-interviews.json';
 import { FakeEngine } from '../doubles/fake-engine';
 import { MemoryHost } from './memory-host';
-
-const GPU: GpuCapabilities = {
-  webgpu: true,
-  secureContext: true,
-  adapter: true,
-  shaderF16: true,
-  features: ['shader-f16'],
-  limits: { maxBufferSize: 2 ** 31, maxStorageBufferBindingSize: 2 ** 30, maxComputeWorkgroupStorageSize: 32768, maxStorageBuffersPerShaderStage: 10 },
-  isFallbackAdapter: false,
-};
-const NO_GPU: GpuCapabilities = { webgpu: false, secureContext: true, adapter: false, shaderF16: false, features: [], isFallbackAdapter: false };
+import { installJsdomShims, NO_GPU, renderPanel, type RenderPanelOptions } from './render-panel';
 
 const fixtures = new Map(exitFixtures().map((f) => [f.id, f]));
 const sources = new Map((exitJson.cases as Array<{ id: string; source: string }>).map((c) => [c.id, c.source]));
 const E3 = { source: sources.get('E3') ?? '', output: fixtures.get('E3')?.text ?? '', sections: fixtures.get('E3')?.sections ?? {} };
 const E1 = { source: sources.get('E1') ?? '', output: fixtures.get('E1')?.text ?? '' };
 
-beforeEach(() => {
-  // jsdom has no matchMedia; Fluent and the panel only ask for it.
-  window.matchMedia ??= ((query: string) => ({ matches: false, media: query, addEventListener: () => undefined, removeEventListener: () => undefined, addListener: () => undefined, removeListener: () => undefined, onchange: null, dispatchEvent: () => false })) as typeof window.matchMedia;
-  // jsdom has no ResizeObserver either (Fluent's MessageBar reflow uses one): a no-op one is enough here.
-  globalThis.ResizeObserver ??= class {
-    observe(): void {}
-    unobserve(): void {}
-    disconnect(): void {}
-  };
-});
+beforeEach(installJsdomShims);
 afterEach(() => cleanup());
 
-function setup(options: { engine?: LlmEngine; host?: MemoryHost; gpu?: GpuCapabilities; deps?: Partial<PanelDeps> } = {}) {
-  const engine = options.engine ?? new FakeEngine({ outputs: [E3.output], chunkSize: 12 });
-  const host = options.host ?? new MemoryHost();
-  const deps: PanelDeps = { host, createEngine: () => engine, templates: BUILTIN_TEMPLATES, detectCapabilities: () => Promise.resolve(options.gpu ?? GPU), ...options.deps };
-  const controller = new ModelController({ createEngine: deps.createEngine, registry: BUILTIN_REGISTRY, detectCapabilities: deps.detectCapabilities ?? (() => Promise.resolve(GPU)) });
-  const view = render(
-    <FluentProvider theme={webLightTheme}>
-      <Panel deps={deps} controller={controller} pipeline={defaultPipeline} />
-    </FluentProvider>,
-  );
-  return { engine, host, view, controller };
+function setup(options: RenderPanelOptions<MemoryHost, LlmEngine> = {}) {
+  return renderPanel({ output: E3.output, ...options });
 }
 
 const generateButton = (): HTMLButtonElement => screen.getByTestId('generate');

@@ -1,0 +1,74 @@
+/**
+ * Shared by the panel's component tests (jsdom): the browser APIs jsdom lacks and Fluent asks for, a GPU report
+ * that can run every built-in model, and the panel rendered as the hosts render it (Fluent provider, real pipeline,
+ * a ModelController over the built-in registry).
+ */
+import { FluentProvider, webLightTheme } from '@fluentui/react-components';
+import { render } from '@testing-library/react';
+import type { GpuCapabilities } from '../../shared/engine/capabilities';
+import type { ModelRegistry } from '../../shared/engine/model-record';
+import type { LlmEngine } from '../../shared/engine/port';
+import { BUILTIN_REGISTRY } from '../../shared/engine/registry/builtin';
+import { BUILTIN_TEMPLATES } from '../../shared/templates/load';
+import { defaultPipeline } from '../../shared/ui/default-pipeline';
+import type { PanelDeps } from '../../shared/ui/deps';
+import { ModelController } from '../../shared/ui/model-controller';
+import { Panel } from '../../shared/ui/Panel';
+import { FakeEngine } from '../doubles/fake-engine';
+import { MemoryHost } from './memory-host';
+
+/** A GPU with shader-f16 and room for the largest built-in model. */
+export const TEST_GPU: GpuCapabilities = {
+  webgpu: true,
+  secureContext: true,
+  adapter: true,
+  shaderF16: true,
+  features: ['shader-f16'],
+  limits: { maxBufferSize: 2 ** 31, maxStorageBufferBindingSize: 2 ** 30, maxComputeWorkgroupStorageSize: 32768, maxStorageBuffersPerShaderStage: 10 },
+  isFallbackAdapter: false,
+};
+
+/** A desk without WebGPU (Office 2019, VDI). */
+export const NO_GPU: GpuCapabilities = { webgpu: false, secureContext: true, adapter: false, shaderF16: false, features: [], isFallbackAdapter: false };
+
+/** jsdom has no matchMedia nor ResizeObserver (Fluent's MessageBar reflow and charts use one): no-op ones do. Call in beforeEach. */
+export function installJsdomShims(): void {
+  window.matchMedia ??= ((query: string) => ({ matches: false, media: query, addEventListener: () => undefined, removeEventListener: () => undefined, addListener: () => undefined, removeListener: () => undefined, onchange: null, dispatchEvent: () => false })) as typeof window.matchMedia;
+  globalThis.ResizeObserver ??= class {
+    observe(): void {}
+    unobserve(): void {}
+    disconnect(): void {}
+  } as unknown as typeof ResizeObserver;
+}
+
+export interface RenderPanelOptions<H extends MemoryHost = MemoryHost, E extends LlmEngine = FakeEngine> {
+  /** Default: a FakeEngine answering `output` (or nothing) in chunks of 12 characters. */
+  engine?: E;
+  output?: string;
+  host?: H;
+  gpu?: GpuCapabilities;
+  deps?: Partial<PanelDeps>;
+  registry?: ModelRegistry;
+  /** The model the writer chose before (ModelController's `preference`). */
+  preferModelId?: string;
+}
+
+/** Renders the panel; returns what the test drives and inspects. */
+export function renderPanel<H extends MemoryHost = MemoryHost, E extends LlmEngine = FakeEngine>(options: RenderPanelOptions<H, E> = {}) {
+  const engine = options.engine ?? (new FakeEngine({ outputs: [options.output ?? ''], chunkSize: 12 }) as unknown as E);
+  const host = options.host ?? (new MemoryHost() as H);
+  const gpu = options.gpu ?? TEST_GPU;
+  const deps: PanelDeps = { host, createEngine: () => engine, templates: BUILTIN_TEMPLATES, detectCapabilities: () => Promise.resolve(gpu), ...options.deps };
+  const controller = new ModelController({
+    createEngine: deps.createEngine,
+    registry: options.registry ?? BUILTIN_REGISTRY,
+    ...(options.preferModelId ? { preference: { modelId: options.preferModelId } } : {}),
+    detectCapabilities: deps.detectCapabilities ?? (() => Promise.resolve(gpu)),
+  });
+  const view = render(
+    <FluentProvider theme={webLightTheme}>
+      <Panel deps={deps} controller={controller} pipeline={defaultPipeline} />
+    </FluentProvider>,
+  );
+  return { engine, host, view, controller, deps };
+}
