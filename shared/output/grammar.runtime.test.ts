@@ -10,22 +10,20 @@
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BUILTIN_TEMPLATES, parseTemplate, parseTemplateText, templateKey, type Template } from '../templates';
 import { deriveContract, grammarPortabilityProblems } from './index';
 import { englishExit, englishTalent, exitFixtures, talentFixtures, type FixtureOutput } from './test-fixtures';
 import {
   loadBundledXgrammar,
   qwenVocabulary,
-  runtimeCompiler,
   WEBLLM_BUILDS,
   webLlmVersion,
   type Vocabulary,
   type WebLlmBuild,
-  type XgCompiler,
   type Xgrammar,
-  type XgTokenizerInfo,
 } from '../../models/eval/xgrammar';
+import { useRuntimeCompiler } from '../../test/xgrammar-runtime';
 
 const companyExample = ((): Template => {
   const file = 'acme.talent-review.zh-CN.json';
@@ -126,31 +124,21 @@ const templateArb = fc
   .filter((t): t is Template => t !== undefined);
 
 describe.each(WEBLLM_BUILDS.map((b) => [`${webLlmVersion(b)} (${b})`, b] as [string, WebLlmBuild]))('web-llm %s xgrammar, runtime path', (_name, build) => {
-  let xg: Xgrammar;
-  let info: XgTokenizerInfo;
-  let compiler: XgCompiler;
   const printed: string[] = [];
-  beforeAll(async () => {
-    xg = loadBundledXgrammar(build, (line) => printed.push(line));
-    ({ info, compiler } = await runtimeCompiler(xg, vocab));
-  }, 60_000);
-  afterAll(() => {
-    compiler?.dispose();
-    info?.dispose();
-  });
+  const rt = useRuntimeCompiler({ build, vocab: () => vocab, print: (line) => printed.push(line), timeoutMs: 60_000 });
 
   it.each(TEMPLATES)('%s compiles with the cache on and reads back the same after printing', async (_key, t) => {
     const { grammar } = deriveContract(t);
     expect(grammarPortabilityProblems(grammar)).toEqual([]);
-    const compiled = await compiler.compileGrammar(grammar);
+    const compiled = await rt.compiler.compileGrammar(grammar);
     compiled.dispose();
-    expect((await roundTrips(xg, grammar)).same).toBe(true);
+    expect((await roundTrips(rt.xg, grammar)).same).toBe(true);
   }, 60_000);
 
   const fixtures = (): FixtureOutput[] => [...exitFixtures(), ...talentFixtures(), englishExit(), englishTalent()];
   it.each(fixtures().map((f) => [f.id, f] as const))('a matcher on the real vocabulary accepts the expected output of %s, then stops', async (_id, f) => {
-    const compiled = await compiler.compileGrammar(deriveContract(f.template).grammar);
-    const matcher = await xg.GrammarMatcher.createGrammarMatcher(compiled);
+    const compiled = await rt.compiler.compileGrammar(deriveContract(f.template).grammar);
+    const matcher = await rt.xg.GrammarMatcher.createGrammarMatcher(compiled);
     try {
       const ids = tokenize(f.text);
       for (const [n, id] of ids.entries()) expect(matcher.acceptToken(id), `token ${n} ${JSON.stringify(vocab.tokens[id])}`).toBe(true);
@@ -172,7 +160,7 @@ describe.each(WEBLLM_BUILDS.map((b) => [`${webLlmVersion(b)} (${b})`, b] as [str
       fc.asyncProperty(templateArb, async (t) => {
         const { grammar } = deriveContract(t);
         expect(grammarPortabilityProblems(grammar)).toEqual([]);
-        expect((await roundTrips(xg, grammar)).same).toBe(true);
+        expect((await roundTrips(rt.xg, grammar)).same).toBe(true);
       }),
       { numRuns: 40 },
     );
@@ -181,7 +169,7 @@ describe.each(WEBLLM_BUILDS.map((b) => [`${webLlmVersion(b)} (${b})`, b] as [str
   it('generated templates compile with the cache on and the real vocabulary', async () => {
     // Few samples: each compile walks the 151k-token vocabulary (seconds on a busy machine).
     for (const t of fc.sample(templateArb, { numRuns: 3, seed: 11 })) {
-      const compiled = await compiler.compileGrammar(deriveContract(t).grammar);
+      const compiled = await rt.compiler.compileGrammar(deriveContract(t).grammar);
       compiled.dispose();
     }
   }, 120_000);

@@ -5,7 +5,7 @@
  * accepts the fixture's expected record, and goes through generate() with the fixture's record giving exactly
  * the expected sections, fields and flags, with nothing forbidden reaching the prompt or the record.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import scenarioJson from '../fixtures/scenarios.json';
 import { deriveContract, deriveGrammar, renderOutput, repairOutput } from '../../shared/output';
 import { generate } from '../../shared/pipeline/generate';
@@ -13,7 +13,7 @@ import { render } from '../../shared/prompt';
 import { BUILTIN_TEMPLATES, type Template } from '../../shared/templates';
 import { SCENARIO_TEMPLATE_FILES } from '../../shared/templates/scenarios';
 import { FakeEngine } from '../doubles/fake-engine';
-import { loadBundledXgrammar, qwenVocabulary, runtimeCompiler, type XgCompiler, type Xgrammar, type XgTokenizerInfo } from '../../models/eval/xgrammar';
+import { useRuntimeCompiler } from '../xgrammar-runtime';
 
 interface ScenarioCase {
   id: string;
@@ -132,30 +132,20 @@ describe('job description: discriminatory requirements (age, gender, marital/chi
 });
 
 describe('scenario grammars on the WebLLM runtime path (xgrammar, cache on, Qwen2.5 vocabulary)', () => {
-  let xg: Xgrammar;
-  let info: XgTokenizerInfo;
-  let compiler: XgCompiler;
-  beforeAll(async () => {
-    xg = loadBundledXgrammar('@mlc-ai/web-llm');
-    ({ info, compiler } = await runtimeCompiler(xg, qwenVocabulary()));
-  }, 120_000);
-  afterAll(() => {
-    compiler?.dispose();
-    info?.dispose();
-  });
+  const rt = useRuntimeCompiler();
 
   for (const c of cases) {
     it(`${c.id} ${c.template}@${c.language}: compiles and accepts the expected record, rejects one with an unknown code`, async () => {
       const t = templateOf(c);
       const ebnf = deriveGrammar(t);
-      const compiled = await compiler.compileGrammar(ebnf);
+      const compiled = await rt.compiler.compileGrammar(ebnf);
       compiled.dispose();
-      const grammar = await xg.Grammar.fromEBNF(ebnf);
+      const grammar = await rt.xg.Grammar.fromEBNF(ebnf);
       try {
         const good = renderOutput(t, c.expected.sections, c.expected.fields);
-        expect(await xg.Testings.isGrammarAcceptString(grammar, good)).toBe(true);
+        expect(await rt.xg.Testings.isGrammarAcceptString(grammar, good)).toBe(true);
         const firstEnum = JSON.stringify(c.expected.fields).match(/"([A-Z][A-Z_]+)"/)?.[1];
-        if (firstEnum) expect(await xg.Testings.isGrammarAcceptString(grammar, good.replace(`"${firstEnum}"`, '"NOT_A_CODE"'))).toBe(false);
+        if (firstEnum) expect(await rt.xg.Testings.isGrammarAcceptString(grammar, good.replace(`"${firstEnum}"`, '"NOT_A_CODE"'))).toBe(false);
       } finally {
         grammar.dispose();
       }

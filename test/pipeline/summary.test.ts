@@ -4,7 +4,7 @@
  * per-item labels the model gave (a model that writes numbers of its own changes nothing); quotes are redacted
  * and never carry protected traits or allegations; the result is an insertion plan like any record.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { estimateChatTokens } from '../../shared/engine/tokens';
 import { grammarPortabilityProblems } from '../../shared/output/portable';
 import { discoveryGrammar, labellingGrammar } from '../../shared/output/summary-grammar';
@@ -12,7 +12,7 @@ import { buildSummaryPlan, columnItems, splitPastedItems } from '../../shared/pi
 import { parseLabels, summarise, OTHER } from '../../shared/pipeline/summary';
 import { FakeEngine } from '../doubles/fake-engine';
 import { keywordTheme, surveyAnswers, surveyModel, SURVEY_THEMES } from '../fixtures/survey';
-import { loadBundledXgrammar, qwenVocabulary, runtimeCompiler, type XgCompiler, type Xgrammar, type XgTokenizerInfo } from '../../models/eval/xgrammar';
+import { useRuntimeCompiler } from '../xgrammar-runtime';
 
 const PHONE = '13912345678';
 
@@ -124,38 +124,28 @@ describe('summary inputs', () => {
 });
 
 describe('summary grammars on the WebLLM runtime path', () => {
-  let xg: Xgrammar;
-  let info: XgTokenizerInfo;
-  let compiler: XgCompiler;
-  beforeAll(async () => {
-    xg = loadBundledXgrammar('@mlc-ai/web-llm');
-    ({ info, compiler } = await runtimeCompiler(xg, qwenVocabulary()));
-  }, 120_000);
-  afterAll(() => {
-    compiler?.dispose();
-    info?.dispose();
-  });
+  const rt = useRuntimeCompiler();
 
   it('labelling: exactly one valid code per numbered line, in order', async () => {
     const g = labellingGrammar(['PAY', 'CAREER', 'OTHER'], 3);
     expect(grammarPortabilityProblems(g)).toEqual([]);
-    (await compiler.compileGrammar(g)).dispose();
-    const grammar = await xg.Grammar.fromEBNF(g);
-    expect(await xg.Testings.isGrammarAcceptString(grammar, '1=PAY\n2=OTHER\n3=CAREER\n')).toBe(true);
-    expect(await xg.Testings.isGrammarAcceptString(grammar, '1=PAY\n2=OTHER\n')).toBe(false);
-    expect(await xg.Testings.isGrammarAcceptString(grammar, '1=PAY\n3=OTHER\n2=CAREER\n')).toBe(false);
-    expect(await xg.Testings.isGrammarAcceptString(grammar, '1=PAY\n2=SALARY\n3=CAREER\n')).toBe(false);
+    (await rt.compiler.compileGrammar(g)).dispose();
+    const grammar = await rt.xg.Grammar.fromEBNF(g);
+    expect(await rt.xg.Testings.isGrammarAcceptString(grammar, '1=PAY\n2=OTHER\n3=CAREER\n')).toBe(true);
+    expect(await rt.xg.Testings.isGrammarAcceptString(grammar, '1=PAY\n2=OTHER\n')).toBe(false);
+    expect(await rt.xg.Testings.isGrammarAcceptString(grammar, '1=PAY\n3=OTHER\n2=CAREER\n')).toBe(false);
+    expect(await rt.xg.Testings.isGrammarAcceptString(grammar, '1=PAY\n2=SALARY\n3=CAREER\n')).toBe(false);
     grammar.dispose();
   });
 
   it('discovery: 1..max CODE|label lines', async () => {
     const g = discoveryGrammar(3);
     expect(grammarPortabilityProblems(g)).toEqual([]);
-    (await compiler.compileGrammar(g)).dispose();
-    const grammar = await xg.Grammar.fromEBNF(g);
-    expect(await xg.Testings.isGrammarAcceptString(grammar, 'PAY|薪酬福利\nCAREER|晋升发展\n')).toBe(true);
-    expect(await xg.Testings.isGrammarAcceptString(grammar, 'A|a\nB|b\nC|c\nD|d\n')).toBe(false);
-    expect(await xg.Testings.isGrammarAcceptString(grammar, 'pay|薪酬\n')).toBe(false);
+    (await rt.compiler.compileGrammar(g)).dispose();
+    const grammar = await rt.xg.Grammar.fromEBNF(g);
+    expect(await rt.xg.Testings.isGrammarAcceptString(grammar, 'PAY|薪酬福利\nCAREER|晋升发展\n')).toBe(true);
+    expect(await rt.xg.Testings.isGrammarAcceptString(grammar, 'A|a\nB|b\nC|c\nD|d\n')).toBe(false);
+    expect(await rt.xg.Testings.isGrammarAcceptString(grammar, 'pay|薪酬\n')).toBe(false);
     grammar.dispose();
   });
 });
