@@ -222,19 +222,23 @@ async function probeProductWorker(page: Page): Promise<{ webllmVersion: string; 
   throw new Error('the Liuhen webview frame was not found');
 }
 
-/** Watches a workbench page: its console, and test-web's automation hooks (the suite's log and exit code). */
-function watchWorkbench(page: Page, label: string): Promise<number> {
+/**
+ * Watches a workbench page: its console, and test-web's automation hooks (the suite's log and exit code). Resolves
+ * once the hooks are in place (before the page is opened) to the promise of the suite's exit code.
+ */
+async function watchWorkbench(page: Page, label: string): Promise<{ exit: Promise<number> }> {
   page.on('console', (m) => {
     const text = m.text();
     if (m.type() === 'error' || /liuhen|webgpu/i.test(text)) console.log(`[${label} ${m.type()}] ${text.slice(0, 500)}`);
   });
   page.on('pageerror', (e) => console.log(`[${label} error] ${e.message}`));
-  return new Promise<number>((resolve) => {
-    void page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
-      console.log(`[ext host ${type}]`, ...args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))));
-    });
-    void page.exposeFunction('codeAutomationExit', (code: number) => resolve(code));
+  let resolveExit: (code: number) => void = () => undefined;
+  const exit = new Promise<number>((resolve) => (resolveExit = resolve));
+  await page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
+    console.log(`[ext host ${type}]`, ...args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))));
   });
+  await page.exposeFunction('codeAutomationExit', (code: number) => resolveExit(code));
+  return { exit };
 }
 
 function timeoutAfter(ms: number, what: string): { promise: Promise<number>; clear(): void } {
@@ -266,8 +270,9 @@ async function runTrusted(context: BrowserContext, at: () => string): Promise<{ 
   const stop = { done: false };
   const limit = timeoutAfter(LIMIT_MS, 'the trusted-workspace run');
   try {
-    const page = context.pages()[0] ?? (await context.newPage());
-    const result = watchWorkbench(page, 'page');
+    // A fresh tab: the persistent context's first one can still be attaching (and be closed) on a loaded machine.
+    const page = await context.newPage();
+    const result = (await watchWorkbench(page, 'page')).exit;
     await page.goto(`http://localhost:${port}/`);
     console.log(`[runner] workbench requested at ${at()}`);
     // The product-worker probe runs before Insert is clicked: the suite (and the webview) end soon after.
@@ -428,7 +433,7 @@ async function runUntrusted(context: BrowserContext, at: () => string): Promise<
   const limit = timeoutAfter(Math.min(LIMIT_MS, 180_000), 'the untrusted-workspace run');
   const page = await context.newPage();
   try {
-    const result = watchWorkbench(page, 'untrusted page');
+    const result = (await watchWorkbench(page, 'untrusted page')).exit;
     await page.goto(`http://localhost:${port}/?folder=${encodeURIComponent(`${VFS_SCHEME}://mount/`)}`);
     console.log(`[runner] untrusted workbench requested at ${at()}`);
     const viewing = checkUntrustedView(page, stop, 60_000).then(async (ok) => {

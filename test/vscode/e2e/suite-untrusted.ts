@@ -11,26 +11,13 @@
  */
 import * as vscode from 'vscode';
 import type { LiuhenApi } from '../../../extension/src/extension';
+import { assert, until } from './suite-support';
 import { readSettings, RESTRICTED_SETTINGS, scanWorkspaceSettings, SECTION } from '../../../extension/src/settings';
 
 /** The file the runner writes into the staged extension (served beside it) once it has read the view (run.ts: same name). */
 const RUNNER_CHECKED_FILE = 'e2e-untrusted-checked.json';
 
 const log = (message: string): void => console.log(`[e2e untrusted] ${message}`);
-
-function assert(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new Error(`assertion failed: ${message}`);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, everyMs = 250): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 export async function run(): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.[0];

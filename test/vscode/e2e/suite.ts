@@ -7,22 +7,9 @@
  */
 import * as vscode from 'vscode';
 import type { LiuhenApi } from '../../../extension/src/extension';
+import { assert, until } from './suite-support';
 
 const log = (message: string): void => console.log(`[e2e] ${message}`);
-
-function assert(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new Error(`assertion failed: ${message}`);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, everyMs = 250): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 export async function run(): Promise<void> {
   const t0 = Date.now();
