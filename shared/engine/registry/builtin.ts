@@ -128,6 +128,16 @@ function entry(spec: FamilySpec, quant: 'q4f16_1' | 'q4f32_1', pins: PinsState):
   };
 }
 
+/**
+ * A company record's model library that is one of WebLLM's prebuilt ones on `main` (what `liuhen_models convert`
+ * writes for a merged Qwen2.5): the same wasm at the pinned libraries commit when the build is pinned, so such a
+ * record is pinned exactly as far as the built-ins are; any other URL, or an unpinned build, unchanged.
+ */
+export function pinPrebuiltLib(url: string, pins: PinsState = BUILTIN_PINS): string {
+  if (pins.kind !== 'pinned' || !url.startsWith(MODEL_LIB_URL_PREFIX)) return url;
+  return url.replace(`/${MODEL_LIB_REPO}/main/`, `/${MODEL_LIB_REPO}/${pins.pins.libsCommit}/`);
+}
+
 /** The built-in variants, smallest first, pinned as far as `pins` says (default: builtin-pins.json). */
 export function builtinModels(pins: PinsState = BUILTIN_PINS): ModelEntry[] {
   return FAMILIES.flatMap((f) => [entry(f, 'q4f16_1', pins), entry(f, 'q4f32_1', pins)]);

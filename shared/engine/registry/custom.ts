@@ -14,7 +14,8 @@ import {
   type ModelSource,
   type WebLlmModelRecord,
 } from '../model-record';
-import { MODEL_LIB_URL_PREFIX, WEBLLM_MODEL_VERSION } from './builtin';
+import { BUILTIN_PINS, MODEL_LIB_URL_PREFIX, pinPrebuiltLib, WEBLLM_MODEL_VERSION } from './builtin';
+import type { PinsState } from './pins';
 
 /** The fields a custom entry may have. */
 export const CUSTOM_RECORD_FIELDS = [
@@ -289,12 +290,14 @@ function paramsFromId(modelId: string): number | undefined {
 
 /**
  * Validates a parsed `model-records.json` (or the settings' list). Ids must be unique within the list and must
- * not clash with `taken` (the built-in and already-known ids).
+ * not clash with `taken` (the built-in and already-known ids). A record naming WebLLM's prebuilt wasm on `main` gets
+ * it at the libraries commit of `pins` (default builtin-pins.json) when the build is pinned.
  */
 export function parseCustomRecords(
   json: unknown,
   source: Exclude<ModelSource, 'built-in'>,
   taken: Iterable<string> = [],
+  pins: PinsState = BUILTIN_PINS,
 ): CustomRecordsResult {
   const result: CustomRecordsResult = { entries: [], errors: [], warnings: [] };
   if (!Array.isArray(json)) {
@@ -316,6 +319,7 @@ export function parseCustomRecords(
       return;
     }
     const record = { ...(raw as WebLlmModelRecord) };
+    record.model_lib = pinPrebuiltLib(record.model_lib, pins);
     const family = familyOf(record.model_id);
     const e: ModelEntry = {
       record,

@@ -12,6 +12,7 @@ import {
   builtinModels,
   checkRecord,
   MODEL_LIB_URL_PREFIX,
+  parseCustomRecords,
   readBuiltinPins,
   WEBLLM_VERSION,
   type BuiltinPinsFile,
@@ -121,5 +122,22 @@ describe('built-in pins (builtin-pins.json)', () => {
     expect(entries.map((e) => e.pinned)).toEqual([false, false, true, true, true, true]);
     expect(entries[0]?.record.model).toMatch(/\/resolve\/main\/$/);
     expect(entries[0]?.record.model_lib.startsWith(MODEL_LIB_URL_PREFIX)).toBe(true);
+  });
+});
+
+describe('company records naming WebLLM\'s prebuilt wasm on main', () => {
+  const lib = `${MODEL_LIB_URL_PREFIX}${BUILTIN_SOURCES[3]!.libPath.replace(/^web-llm-models\//, '')}`;
+  const raw = [{ model: 'https://huggingface.co/acme/acme-exit-1.5B-q4f32_1-MLC/resolve/0123456789abcdef0123456789abcdef01234567/', model_id: 'acme-exit-1.5B-q4f32_1-MLC', model_lib: lib }];
+
+  it('a pinned build loads that wasm from the libraries commit, as the built-ins do', () => {
+    const r = parseCustomRecords(raw, 'registry-file', [], readBuiltinPins(FILE, WEBLLM_VERSION));
+    expect(r.errors).toEqual([]);
+    expect(r.entries[0]?.record.model_lib).toBe(lib.replace('/binary-mlc-llm-libs/main/', `/binary-mlc-llm-libs/${LIBS}/`));
+    expect(r.entries[0]?.record.model_lib).toBe(PINNED[3]!.record.model_lib);
+  });
+
+  it('an unpinned build leaves it on main, like the built-ins', () => {
+    const r = parseCustomRecords(raw, 'registry-file', [], { kind: 'unpinned', reason: 'no pins' });
+    expect(r.entries[0]?.record.model_lib).toBe(lib);
   });
 });
