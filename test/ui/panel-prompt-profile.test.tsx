@@ -52,6 +52,8 @@ describe('panel: a fine-tuned model gets the prompt it was trained on', { timeou
     const request = engine.requests[0];
     expect(JSON.stringify(request?.messages)).toBe(JSON.stringify(example.messages.slice(0, 2)));
     expect(JSON.stringify(request?.responseFormat)).not.toContain('【结构化信息】');
+    // The run ends (no generation may outlive the test and touch a torn-down jsdom).
+    await screen.findByTestId('preview-final', {}, { timeout: 20_000 });
     // The trained answer is a complete record for this model: no "fields missing" problem is shown.
     await screen.findByText(renderRecord(template, { reasons: 'x' }).split('\n')[0] ?? '【离职原因】', {}, { timeout: 20_000 });
     await waitFor(() => expect(screen.queryByText(/结构化信息/)).toBeNull());
