@@ -1,5 +1,6 @@
 import { redactWithLanguage } from './redact';
-import { ACTION_SEVERITY, scanTerms, type ScanTermsOptions } from './scan';
+import { runSteps } from '../steps';
+import { ACTION_SEVERITY, scanTermsSteps, type ScanTermsOptions } from './scan';
 import type { GuardResult, RedactOptions } from './types';
 
 /** Options of {@link guardText} with a custom term set. */
@@ -11,9 +12,15 @@ export type GuardTextOptions = ScanTermsOptions & RedactOptions;
  * action first, then in order of first appearance.
  */
 export function guardText(text: string, options: GuardTextOptions = {}): GuardResult {
+  return runSteps(guardTextSteps(text, options));
+}
+
+/** {@link guardText} as steps (shared/steps.ts): pauses after redaction and between the term scan's passes. */
+export function* guardTextSteps(text: string, options: GuardTextOptions = {}): Generator<void, GuardResult, void> {
   // The language is read from the text outside the redacted spans, so placeholders and messages agree.
   const { result: redacted, language } = redactWithLanguage(text, options.language ? { language: options.language } : {});
-  const hits = scanTerms(redacted.text, { ...options, language });
+  yield;
+  const hits = yield* scanTermsSteps(redacted.text, { ...options, language });
   const order = new Map<string, { severity: number; first: number }>();
   hits.forEach((h, i) => {
     if (!order.has(h.flag)) order.set(h.flag, { severity: ACTION_SEVERITY[h.action], first: i });

@@ -5,7 +5,7 @@
 export * from './types';
 export { redact, REDACTION_PLACEHOLDERS } from './redact';
 export { scanTerms, ACTION_SEVERITY, type ScanTermsOptions } from './scan';
-export { guardText, type GuardTextOptions } from './guard';
+export { guardText, guardTextSteps, type GuardTextOptions } from './guard';
 export { detectLanguage } from './language';
 export { cnIdCheckChar, isValidCnIdChecksum, hasCnIdStructure, isValidDate, luhnValid } from './checksums';
 export {

@@ -25,6 +25,7 @@
  *   Grace, Mark) are missed; a capitalised "First Last" pair where the first name is not listed is missed.
  */
 import { z } from 'zod';
+import { runSteps } from '../steps';
 
 const TitleSchema = z.object({ t: z.string().min(1), notFollowedBy: z.string().optional() });
 
@@ -453,8 +454,16 @@ const isHan = (c: number): boolean => (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x34
 // Transliterated foreign names are written with a middle dot: 迈克尔·乔丹, 让-保罗·萨特.
 const DOTTED = /(?<![《“"\u4e00-\u9fff])[\u4e00-\u9fff]{1,5}(?:[·•・][\u4e00-\u9fff]{1,5}){1,3}(?![\u4e00-\u9fff])/g;
 
+/** Characters of the per-position scan of {@link findNamesSteps} between two pauses (~1–2 ms of work). */
+const NAME_POSITIONS_PER_STEP = 4096;
+
 /** Finds third-party names in normalised text. Linear in the text length (bounded look-ahead per position). */
 export function findNames(m: NameMatcher, t: string): NameSpan[] {
+  return runSteps(findNamesSteps(m, t));
+}
+
+/** {@link findNames} as steps: pauses between its passes and every {@link NAME_POSITIONS_PER_STEP} positions. */
+export function* findNamesSteps(m: NameMatcher, t: string): Generator<void, NameSpan[], void> {
   const found: NameSpan[] = [];
   for (const x of t.matchAll(DOTTED)) found.push({ start: x.index, end: x.index + x[0].length });
   // Transliterated foreign names without a dot (贝鲁斯科尼, 莫耶斯): a run of transliteration characters.
@@ -470,7 +479,13 @@ export function findNames(m: NameMatcher, t: string): NameSpan[] {
     }
   }
   if (m.model && m.model.foreign.size > 0) findForeignRuns(m, m.model, t, found);
+  yield;
+  let pauseAt = NAME_POSITIONS_PER_STEP;
   for (let i = 0; i < t.length; i++) {
+    if (i >= pauseAt) {
+      yield;
+      pauseAt = i + NAME_POSITIONS_PER_STEP;
+    }
     if (!isHan(t.charCodeAt(i))) continue;
     const span = zhNameAt(m, t, i) ?? nicknameAt(m, t, i);
     if (span) {
@@ -478,6 +493,7 @@ export function findNames(m: NameMatcher, t: string): NameSpan[] {
       i = span.end - 1;
     }
   }
+  yield;
   findEnNames(m, t, found);
   for (const re of [m.enTitle, m.enPinyin]) {
     for (const x of t.matchAll(re)) if (x[0].length > 0) found.push({ start: x.index, end: x.index + x[0].length });

@@ -4,7 +4,8 @@
  * the term data (./terms); this module only matches and resolves overlaps.
  */
 import { detectLanguage } from './language';
-import { findNames } from './names';
+import { runSteps } from '../steps';
+import { findNamesSteps } from './names';
 import { normalizeText } from './normalize';
 import { builtinTermSet, type CompiledTerm, type TermSet } from './terms';
 import type { GuardAction, GuardHit, GuardLanguage, ScanOptions } from './types';
@@ -72,6 +73,11 @@ function severity(set: TermSet, category: string): number {
  * longer span. Never throws on any string.
  */
 export function scanTerms(text: string, options: ScanTermsOptions = {}): GuardHit[] {
+  return runSteps(scanTermsSteps(text, options));
+}
+
+/** {@link scanTerms} as steps: pauses between the literal terms, the context patterns and the name search's passes. */
+export function* scanTermsSteps(text: string, options: ScanTermsOptions = {}): Generator<void, GuardHit[], void> {
   const set = options.termSet ?? builtinTermSet();
   const language = options.language ?? detectLanguage(text);
   const norm = normalizeText(text);
@@ -87,6 +93,7 @@ export function scanTerms(text: string, options: ScanTermsOptions = {}): GuardHi
     if (term.rewrite) c.rewrite = term.rewrite;
     found.push(c);
   }
+  yield;
   for (const p of set.patterns) {
     for (const m of t.matchAll(p.regex)) {
       if (m[0].length === 0) continue;
@@ -96,8 +103,9 @@ export function scanTerms(text: string, options: ScanTermsOptions = {}): GuardHi
       found.push(c);
     }
   }
+  yield;
   if (options.detectNames !== false && set.categories.has(NAME_CATEGORY)) {
-    for (const s of findNames(set.names, t)) found.push({ category: NAME_CATEGORY, start: s.start, end: s.end });
+    for (const s of yield* findNamesSteps(set.names, t)) found.push({ category: NAME_CATEGORY, start: s.start, end: s.end });
   }
 
   found.sort(

@@ -9,7 +9,7 @@
  * The same function feeds inference (generate) and fine-tuning data (buildMessages), so a trained model sees
  * exactly what it will see in Word.
  */
-import { guardOutput, guardText, isLanguageMismatch, redact, scanTerms, type GuardHit, type GuardLanguage, type Redaction } from '../guard';
+import { guardOutput, guardText, guardTextSteps, isLanguageMismatch, redact, scanTerms, type GuardHit, type GuardLanguage, type Redaction } from '../guard';
 import type { SectionTexts } from '../output';
 import type { PromptSource } from '../prompt';
 import { normaliseSourceSteps, recordToText, renderTurns, runSteps, splitSentences, type NormalisedSource, type Turn } from '../source';
@@ -202,7 +202,7 @@ export function prepareEvidenceSliced(template: Template, source: PipelineSource
 export function* prepareEvidenceSteps(template: Template, source: PipelineSource): Generator<void, Evidence, void> {
   const lang = guardLanguage(template);
   const sourceText = sourceTextOf(source);
-  const guard = guardText(sourceText, { language: lang });
+  const guard = yield* guardTextSteps(sourceText, { language: lang });
   yield;
   const withheld: Withheld[] = [];
 

@@ -15,11 +15,11 @@ import { estimateChatTokens } from '../engine/tokens';
 import type { GuardHit } from '../guard';
 import { deriveContract, parsePartial, repairOutput, type OutputProblem, type RepairResult } from '../output';
 import { profileTemplate, render, renderCondense, type ChatMessage, type PromptProfile, type PromptSource } from '../prompt';
-import { chunkSource, countChars, detectLowInformation, estimateTokens, missingFields, SourceTooLongError, sourceTooLong, type NormalisedSource } from '../source';
+import { chunkSourceSteps, countChars, detectLowInformation, estimateTokens, missingFields, SourceTooLongError, sourceTooLong, type NormalisedSource } from '../source';
 import type { Template } from '../templates/schema';
 import type { AuditFlag } from '../host/port';
 import { detectFieldConflicts, lowerConfidences } from './conflicts';
-import { checkOutput, guardLanguage, nextTask, prepareEvidence, prepareEvidenceSliced, sourceTextOf, type Evidence } from './evidence';
+import { checkOutput, guardLanguage, nextTask, prepareEvidence, prepareEvidenceSliced, runSliced, sourceTextOf, type Evidence } from './evidence';
 import { enforceInterviewScores, readInterviewScores } from './interview-scores';
 import { auditFlagsOf } from './audit-chain';
 import { newAuditId, sha256Hex } from './hash';
@@ -146,8 +146,9 @@ async function condense(run: Run, src: NormalisedSource, kind: PromptSource['kin
   if (budget < 16) {
     throw new EngineError('context-overflow', { estimatedTokens: overhead + estimateTokens(src.text), maxTokens, contextWindow: run.window });
   }
-  const chunks = chunkSource(src, budget);
-  await nextTask(); // cutting a long source is tens of ms: the pane gets a turn before the next step
+  // Cutting a long source is tens of ms: done in slices, so the pane paints and Cancel is heard.
+  const chunks = await runSliced(chunkSourceSteps(src, budget), run.signal ? { signal: run.signal } : {});
+  if (!chunks) throw new Aborted('');
   const notes: string[] = [];
   for (const chunk of chunks) {
     const messages = renderCondense(run.template, { kind, text: chunk.text }, { part: { index: chunk.index, count: chunk.count } });

@@ -3,6 +3,7 @@
  * every request, so a long transcript is cut into pieces that each fit a token budget — at turn boundaries,
  * and inside an over-long turn at sentence boundaries — without losing or repeating any text.
  */
+import { runSteps } from '../steps';
 import { renderTurn, renderTurns } from './normalise';
 import { contentOf, isContentChar, isWhitespace } from './text';
 import { estimateTokens } from './tokens';
@@ -162,20 +163,34 @@ function splitTurn(turn: Turn, budget: number, input: string | undefined): Turn[
  * @throws RangeError when `budgetTokens` is not a positive finite number.
  */
 export function chunkSource(src: NormalisedSource, budgetTokens: number): Chunk[] {
+  return runSteps(chunkSourceSteps(src, budgetTokens));
+}
+
+/** Turns measured between two pauses of {@link chunkSourceSteps} (a few milliseconds of work). */
+const TURNS_PER_STEP = 64;
+
+/**
+ * {@link chunkSource} as steps (shared/steps.ts): pauses every {@link TURNS_PER_STEP} turns while measuring, so a
+ * source at the size limit is cut without one long task. Throws the same RangeError, before the first pause.
+ */
+export function* chunkSourceSteps(src: NormalisedSource, budgetTokens: number): Generator<void, Chunk[], void> {
   if (!Number.isFinite(budgetTokens) || budgetTokens < 1) {
     throw new RangeError(`chunkSource: budgetTokens must be a positive number, got ${String(budgetTokens)}`);
   }
   const budget = Math.floor(budgetTokens);
   const units: Turn[] = [];
-  for (const turn of src.turns) {
+  for (const [i, turn] of src.turns.entries()) {
+    if (i > 0 && i % TURNS_PER_STEP === 0) yield;
     if (estimateTokens(renderTurn(turn)) <= budget) units.push(turn);
     else units.push(...splitTurn(turn, budget, src.input));
   }
+  yield;
 
   const groups: Turn[][] = [];
   let current: Turn[] = [];
   let cost = 0;
-  for (const unit of units) {
+  for (const [i, unit] of units.entries()) {
+    if (i > 0 && i % TURNS_PER_STEP === 0) yield;
     const unitCost = estimateTokens(renderTurn(unit));
     // Line costs add up: one token per line break between them (see estimateTokens).
     if (current.length > 0 && cost + 1 + unitCost > budget) {
@@ -187,8 +202,11 @@ export function chunkSource(src: NormalisedSource, budgetTokens: number): Chunk[
   }
   if (current.length > 0) groups.push(current);
 
-  return groups.map((turns, index) => {
+  const chunks: Chunk[] = [];
+  for (const [index, turns] of groups.entries()) {
+    yield;
     const text = renderTurns(turns);
-    return { index, count: groups.length, turns, text, estimatedTokens: estimateTokens(text) };
-  });
+    chunks.push({ index, count: groups.length, turns, text, estimatedTokens: estimateTokens(text) });
+  }
+  return chunks;
 }

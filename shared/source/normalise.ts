@@ -2,6 +2,7 @@
  * Transcript / notes normalisation: cut free text into citable turns (`T3 员工: …`, `N2 …`), keep the ids
  * the writer already uses, and render one canonical text for prompting.
  */
+import { runSteps } from '../steps';
 import { cleanInline, contentBounds, isContentChar, joinLines, splitLines } from './text';
 import type { NormalisedSource, SpeakerRole, TextSourceKind, Turn } from './types';
 
@@ -188,13 +189,6 @@ export function normaliseSource(text: string, kind: TextSourceKind): NormalisedS
 /** Lines handled between two pauses of {@link normaliseSourceSteps} (a few milliseconds of work). */
 const LINES_PER_STEP = 64;
 
-/** Drives a step generator to its end without pausing: the synchronous form of a sliced computation. */
-export function runSteps<T>(steps: Generator<void, T, void>): T {
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
-}
 
 /**
  * {@link normaliseSource} as steps: the generator pauses (yields) every {@link LINES_PER_STEP} lines so a caller

@@ -7,9 +7,11 @@ import { describe, expect, it } from 'vitest';
 import exitJson from '../../../shared/fixtures/exit-interviews.json';
 import talentJson from '../../../shared/fixtures/talent-reviews.json';
 import { exitEn, exitZh, talentEn, talentZh } from '../../shared/output/test-fixtures';
+import { guardText, guardTextSteps } from '../../shared/guard';
 import { prepareEvidence, prepareEvidenceSliced } from '../../shared/pipeline/evidence';
 import { generate } from '../../shared/pipeline/generate';
 import type { PipelineSource } from '../../shared/pipeline/types';
+import { chunkSource, chunkSourceSteps } from '../../shared/source';
 import { MAX_SOURCE_CHARS } from '../../shared/source/limits';
 import type { Template } from '../../shared/templates/schema';
 import { FakeEngine } from '../doubles/fake-engine';
@@ -60,6 +62,29 @@ describe('sliced preparation', () => {
     expect(evidence?.normalised.turns.length).toBeGreaterThan(100);
     // Synchronous preparation would let no turn happen at all.
     expect(t.count()).toBeGreaterThan(5);
+  });
+
+  it('the guard over a source at the size limit pauses too (its name search every few thousand characters), with the same result', () => {
+    const text = longTranscript(MAX_SOURCE_CHARS);
+    const steps = guardTextSteps(text, { language: 'zh' });
+    let pauses = 0;
+    let r = steps.next();
+    for (; !r.done; r = steps.next()) pauses += 1;
+    // Before, the whole guard (redaction, term scan, name search: ~40 ms here) was one unbroken step.
+    expect(pauses).toBeGreaterThanOrEqual(Math.floor(MAX_SOURCE_CHARS / 4096));
+    expect(JSON.stringify(r.value)).toBe(JSON.stringify(guardText(text, { language: 'zh' })));
+    expect(r.value.redacted.redactions.length).toBeGreaterThan(0);
+  });
+
+  it('cutting a source at the size limit into parts for a small context window pauses every 64 turns, with the same parts', () => {
+    const evidence = prepareEvidence(exitZh, { kind: 'transcript', text: longTranscript(MAX_SOURCE_CHARS) });
+    const steps = chunkSourceSteps(evidence.normalised, 1500);
+    let pauses = 0;
+    let r = steps.next();
+    for (; !r.done; r = steps.next()) pauses += 1;
+    expect(pauses).toBeGreaterThanOrEqual(Math.floor(evidence.normalised.turns.length / 64));
+    expect(r.value.length).toBeGreaterThan(5);
+    expect(JSON.stringify(r.value)).toBe(JSON.stringify(chunkSource(evidence.normalised, 1500)));
   });
 
   it('Cancel during preparation of a long source stops it: no evidence, and generate() sends nothing', async () => {
