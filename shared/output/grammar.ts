@@ -17,7 +17,13 @@
  *    In a class, hex-digit members come first; in a literal, a hex digit after such a character is a rule
  *    reference (0.2.79 merges adjacent literals and one-character classes, but not rule references);
  *  - no `{m,n}` repetition (0.2.79: "Expect element"): bounded repeats are written out as nested optionals;
- *  - in a class only `]`, `-`, `\\`, `"` are escaped (0.2.79 rejects `\[` and `\^`: "Invalid escape sequence").
+ *  - in a class only `]`, `\\`, `"` are escaped (0.2.79 rejects `\[` and `\^`: "Invalid escape sequence"); a `-`
+ *    member is written last, unescaped.
+ *
+ * The same text is what a company server running llama.cpp takes as GBNF (shared/engine/server.ts), whose parser
+ * (checked with llama.cpp's own, test/engine/llamacpp-grammar.test.ts) is stricter: rule names are letters, digits
+ * and `-` only (`a_b` is "expecting newline or end"), and builds before late 2026 reject `\-` in a class
+ * ("unknown escape"). So rule names use `-`, and the class hyphen is the bare last member.
  *
  * Two known bugs of these builds with non-ASCII characters in character classes (xgrammar #138/#491 and
  * #848/#909):
@@ -54,11 +60,11 @@ function printsAsHexEscape(c: number): boolean {
 }
 const isHexDigit = (ch: string): boolean => /^[0-9A-Fa-f]$/.test(ch);
 /** Rule name of a one-digit literal, used to keep a hex digit out of the literal before it. */
-const hexDigitRule = (ch: string): string => `lit_hex_${ch}`;
+const hexDigitRule = (ch: string): string => `lit-hex-${ch}`;
 
 /**
  * An EBNF string literal. Non-ASCII stays as is (xgrammar reads UTF-8); quotes and controls are escaped. A hex
- * digit that follows a character printed as `\xHH` becomes a reference to a `lit_hex_*` rule (which
+ * digit that follows a character printed as `\xHH` becomes a reference to a `lit-hex-*` rule (which
  * {@link deriveGrammar} defines), so that the printed grammar reads back the same.
  */
 export function ebnfLiteral(s: string): string {
@@ -93,9 +99,12 @@ function escapeChar(ch: string): string {
   return ch;
 }
 
-/** One member of a character class: a single character escaped for use inside `[...]` (never `\[` or `\^`). */
+/**
+ * One member of a character class: a single character escaped for use inside `[...]` (never `\[`, `\^` or `\-`;
+ * {@link negatedClass} writes a `-` member last, where it is literal in every reader).
+ */
 function classMember(ch: string): string {
-  return ']-"'.includes(ch) ? `\\${ch}` : escapeChar(ch);
+  return ']"'.includes(ch) ? `\\${ch}` : escapeChar(ch);
 }
 
 /** Sort key of a class member: hex digits first, escapes printed as `\xHH` last (see the module comment). */
@@ -115,10 +124,11 @@ function memberRank(ch: string): number {
 function negatedClass(ranges: readonly string[], chars: Iterable<string>): string {
   const digitRanges = ranges.filter((r) => /^[0-9A-Fa-f]-/.test(r));
   const otherRanges = ranges.filter((r) => !digitRanges.includes(r));
-  const members = [...new Set(chars)].sort((a, b) => memberRank(a) - memberRank(b));
+  const members = [...new Set(chars)].filter((m) => m !== '-').sort((a, b) => memberRank(a) - memberRank(b));
   const head = members.filter((m) => memberRank(m) < 3).map(classMember);
   const tail = members.filter((m) => memberRank(m) === 3).map(classMember);
-  return `[^${[...digitRanges, ...head, ...otherRanges, ...tail].join('')}]`;
+  const hyphen = new Set(chars).has('-') ? ['-'] : [];
+  return `[^${[...digitRanges, ...head, ...otherRanges, ...tail, ...hyphen].join('')}]`;
 }
 
 /** `expr` repeated `min`..`max` times (unbounded when `max` is undefined), without `{m,n}`. */
@@ -139,9 +149,10 @@ class Rules {
   define(hint: string, body: string, note?: string, shared = true): string {
     const existing = shared ? this.byBody.get(body) : undefined;
     if (existing !== undefined) return existing;
-    const base = hint.replace(/[^A-Za-z0-9_]/g, '_').replace(/^([^A-Za-z_])/, '_$1') || 'rule';
+    // Letters, digits and `-` only (llama.cpp's GBNF), starting with a letter.
+    const base = hint.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '').replace(/^(?=[^A-Za-z])/, 'r-') || 'rule';
     let name = base;
-    for (let n = 2; this.rules.has(name); n++) name = `${base}_${n}`;
+    for (let n = 2; this.rules.has(name); n++) name = `${base}-${n}`;
     this.rules.set(name, body);
     this.byBody.set(body, name);
     if (note) this.notes.set(name, note);
@@ -151,7 +162,7 @@ class Rules {
   render(header: string[]): string {
     // The one-digit literals that ebnfLiteral refers to (see printsAsHexEscape).
     const digits = new Set<string>();
-    for (const body of this.rules.values()) for (const m of body.matchAll(/\blit_hex_([0-9A-Fa-f])\b/g)) digits.add(m[1] ?? '0');
+    for (const body of this.rules.values()) for (const m of body.matchAll(/\blit-hex-([0-9A-Fa-f])\b/g)) digits.add(m[1] ?? '0');
     for (const d of [...digits].sort()) if (!this.rules.has(hexDigitRule(d))) this.rules.set(hexDigitRule(d), `"${d}"`);
     const lines = header.map((h) => `# ${h}`);
     const entries = [...this.rules].sort(([a], [b]) => (a === 'root' ? -1 : b === 'root' ? 1 : 0));

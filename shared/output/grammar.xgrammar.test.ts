@@ -111,7 +111,7 @@ describe('generated grammars in web-llm 0.2.86\'s xgrammar', () => {
   });
 
   it('KNOWN LIMITATION of this xgrammar build: 【 in a body is not excluded (xgrammar #848)', async () => {
-    // The grammar says text_char ::= [^…【]; web-llm 0.2.86's xgrammar admits every non-ASCII character in a
+    // The grammar says text-char ::= [^…【]; web-llm 0.2.86's xgrammar admits every non-ASCII character in a
     // negated class and warns "clamping to 127". When this starts failing, web-llm ships a fixed xgrammar:
     // flip the expectation to false and drop this note (and the one in grammar.ts).
     const repeated = E1.text.replace('【意见建议】\n', '【意见建议】\n【离职原因】\n');

@@ -424,7 +424,7 @@ describe('deriveContract', () => {
   it('gives the grammar as a response format and a JSON Schema of the fields', () => {
     const c = deriveContract(exitZh);
     expect(c.responseFormat).toEqual({ type: 'grammar', grammar: c.grammar });
-    expect(c.grammar).toMatch(/^root ::= sec_reasons "\\n" sec_experience "\\n" sec_suggestions "\\n" fields$/m);
+    expect(c.grammar).toMatch(/^root ::= sec-reasons "\\n" sec-experience "\\n" sec-suggestions "\\n" fields$/m);
     expect(c.fieldsJsonSchema).toMatchObject({
       $schema: 'https://json-schema.org/draft/2020-12/schema',
       type: 'object',
@@ -463,9 +463,9 @@ describe('deriveContract', () => {
 
   it('an English grammar keeps "[" out of bodies; a Chinese one names 【', () => {
     // "[" unescaped: 0.2.79's xgrammar rejects "\[" in a class.
-    expect(deriveContract(exitEn).grammar).toMatch(/^text_char ::= \[\^[^\]]*\[[^\]]*\]$/m);
-    expect(deriveContract(exitZh).grammar).toMatch(/^text_char ::= \[\^[^\]]*【[^\]]*\]$/m);
-    expect(deriveContract(exitZh).grammar).not.toMatch(/^text_char ::= \[\^[^\]]*\[/m);
+    expect(deriveContract(exitEn).grammar).toMatch(/^text-char ::= \[\^[^\]]*\[[^\]]*\]$/m);
+    expect(deriveContract(exitZh).grammar).toMatch(/^text-char ::= \[\^[^\]]*【[^\]]*\]$/m);
+    expect(deriveContract(exitZh).grammar).not.toMatch(/^text-char ::= \[\^[^\]]*\[/m);
   });
 });
 

@@ -12,6 +12,10 @@
  *  - `\[` and `\^` in a class (0.2.79: "Invalid escape sequence"), and `\x` escapes in the source;
  *  - a class range whose lower bound is above its upper bound;
  *  - unpaired UTF-16 surrogates (they have no UTF-8 form).
+ * And what a company server running llama.cpp (GBNF, the same text) cannot parse, measured with llama.cpp's own
+ * parser (test/engine/llamacpp-grammar.test.ts):
+ *  - a rule name with anything but letters, digits and `-` (`a_b`: "expecting newline or end");
+ *  - `\-` in a class (builds before late 2026: "unknown escape"); write `-` as the class's last member.
  */
 
 /** One reason a grammar would not compile (or would change) on the runtime path. */
@@ -54,10 +58,22 @@ export function grammarPortabilityProblems(grammar: string): GrammarPortabilityP
     }
     const simple: Record<string, number> = { n: 10, r: 13, t: 9, '\\': 92, '"': 34 };
     if (ch in simple) return { cp: simple[ch] ?? 0, next: i + 2 };
-    if (inClass && (ch === ']' || ch === '-')) return { cp: e, next: i + 2 };
+    if (inClass && ch === ']') return { cp: e, next: i + 2 };
+    if (inClass && ch === '-') {
+      report('"\\-" in a character class: llama.cpp (before late 2026) cannot read it; write "-" as the last member');
+      return { cp: e, next: i + 2 };
+    }
     report(`"\\${ch}" is not an escape every runtime reads${ch === '[' || ch === '^' ? ` (write ${ch} unescaped)` : ''}`);
     return { cp: e, next: i + 2 };
   };
+
+  // Rule names as llama.cpp's GBNF reads them (xgrammar also takes `_`, `.`).
+  grammar.split('\n').forEach((text, index) => {
+    const name = /^\s*([^\s#"][^\s]*?)\s*::=/.exec(text)?.[1];
+    if (name !== undefined && !/^[A-Za-z0-9-]+$/.test(name)) {
+      problems.push({ line: index + 1, message: `the rule name "${name}": llama.cpp reads only letters, digits and "-" in rule names` });
+    }
+  });
 
   /** The last code point of the previous string literal, if the only thing since was white space. */
   let lastLiteralEnd: number | undefined;

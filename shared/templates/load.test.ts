@@ -226,8 +226,8 @@ describe('nine-box labels, numbering and reason codes are template data', () => 
   it('the company codes reach the grammar and the JSON Schema; the built-in numbers do not', () => {
     const t = acmeTalent();
     const contract = deriveContract(t);
-    const rule = contract.grammar.split('\n').find((l) => l.startsWith('enum_nineBox'));
-    expect(rule).toBe(`enum_nineBox_or_null ::= ${ACME_GRID.map(([c]) => `"\\"${c}\\""`).join(' | ')} | "null"`);
+    const rule = contract.grammar.split('\n').find((l) => l.startsWith('enum-nineBox'));
+    expect(rule).toBe(`enum-nineBox-or-null ::= ${ACME_GRID.map(([c]) => `"\\"${c}\\""`).join(' | ')} | "null"`);
     const schema = fieldsJsonSchema(t) as { properties: { nine_box: { properties: { cell: { enum: unknown[] } } } } };
     expect(schema.properties.nine_box.properties.cell.enum).toEqual([...ACME_GRID.map(([c]) => c), null]);
   });
@@ -263,7 +263,7 @@ describe('nine-box labels, numbering and reason codes are template data', () => 
     ok(registry.addFile('acme-exit.en.json', JSON.stringify(json)));
     const t = registry.get('exit-interview', 'en');
     if (!t) throw new Error('not registered');
-    expect(deriveContract(t).grammar).toContain('enum_exitReasons ::= "\\"PAY\\"" | "\\"GROWTH\\"" | "\\"OTHER\\""');
+    expect(deriveContract(t).grammar).toContain('enum-exitReasons ::= "\\"PAY\\"" | "\\"GROWTH\\"" | "\\"OTHER\\""');
     expect(renderSystem(t)).toContain('reasons[].code: PAY=Pay; GROWTH=Growth; OTHER=Other');
     const body = { reasons: 'Pay.', experience: 'Fine.', suggestions: 'Suggests more pay.' };
     const reason = (code: string) => ({ reasons: [{ code, role: 'primary', stated: true, confidence: 0.9, sources: ['T2'] }], flags: [] });

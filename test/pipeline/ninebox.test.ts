@@ -97,7 +97,7 @@ describe('generate: the model explains the cell and cannot change it', () => {
     expect(user).toContain('九宫格(按公司规则计算): 9 超级明星(绩效“A/A-”→高;潜力“高”→高)');
     // …and the constrained-decoding grammar only allows that cell (or null).
     const format = engine.requests[0]!.responseFormat as { grammar?: string } | undefined;
-    expect(format?.grammar).toMatch(/^enum_nineBox_or_null ::= "9" \| "null"$/m);
+    expect(format?.grammar).toMatch(/^enum-nineBox-or-null ::= "9" \| "null"$/m);
   });
 
   it('a row the data cannot place gets cell null and MISSING_DATA whatever the model wrote', async () => {
