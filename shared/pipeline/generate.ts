@@ -19,7 +19,8 @@ import { chunkSourceSteps, countChars, detectLowInformation, estimateTokens, mis
 import type { Template } from '../templates/schema';
 import type { AuditFlag } from '../host/port';
 import { detectFieldConflicts, lowerConfidences } from './conflicts';
-import { checkOutput, guardLanguage, nextTask, prepareEvidence, prepareEvidenceSliced, runSliced, sourceTextOf, type Evidence } from './evidence';
+import { nextTask, runSliced } from '../steps';
+import { checkOutput, guardLanguage, prepareEvidence, prepareEvidenceSliced, sourceTextOf, type Evidence } from './evidence';
 import { enforceInterviewScores, readInterviewScores } from './interview-scores';
 import { auditFlagsOf } from './audit-chain';
 import { newAuditId, sha256Hex } from './hash';

@@ -4,7 +4,6 @@
  */
 export type { Chunk, NormalisedSource, SpeakerRole, TableReadResult, TableRecord, TextSourceKind, Turn } from './types';
 export { normaliseSource, normaliseSourceSteps, renderTurn, renderTurns } from './normalise';
-export { runSteps } from '../steps';
 export { assessInformation, contentUnits, detectLowInformation } from './information';
 export type { InformationAssessment } from './information';
 export { fieldKey, isMissingValue, matchField, missingFields, recordToText, tableToRecords } from './table';
