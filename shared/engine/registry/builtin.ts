@@ -25,8 +25,11 @@ export const WEBLLM_VERSION = '0.2.86';
 /** WebLLM's `modelVersion` for {@link WEBLLM_VERSION}: the folder of compatible prebuilt model libraries. */
 export const WEBLLM_MODEL_VERSION = `v${WEBLLM_VERSION.replaceAll('.', '_')}/base`;
 
+/** {@link MODEL_LIB_REPO} at `ref` (a commit, or `main`): the base every model-library URL starts with. */
+const libsAt = (ref: string): string => `https://raw.githubusercontent.com/${MODEL_LIB_REPO}/${ref}/`;
+
 /** WebLLM's `modelLibURLPrefix` (the `main` branch): where unpinned built-ins load their wasm from. */
-export const MODEL_LIB_URL_PREFIX = 'https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/';
+export const MODEL_LIB_URL_PREFIX = `${libsAt('main')}web-llm-models/`;
 
 /** The family used when nothing else is asked for: good Chinese writing at ~1.6–1.9 GB of GPU memory. */
 export const DEFAULT_FAMILY = 'Qwen2.5-1.5B-Instruct';
@@ -110,7 +113,7 @@ function entry(spec: FamilySpec, quant: 'q4f16_1' | 'q4f32_1', pins: PinsState):
   const record: WebLlmModelRecord = {
     model: `https://huggingface.co/${src.weightsRepo}/resolve/${revisions?.weights ?? 'main'}/`,
     model_id: src.modelId,
-    model_lib: `https://raw.githubusercontent.com/${MODEL_LIB_REPO}/${revisions?.libs ?? 'main'}/${src.libPath}`,
+    model_lib: `${libsAt(revisions?.libs ?? 'main')}${src.libPath}`,
     low_resource_required: true,
     vram_required_MB: spec.vram[quant],
     overrides: { context_window_size: CONTEXT_WINDOW },
@@ -135,7 +138,7 @@ function entry(spec: FamilySpec, quant: 'q4f16_1' | 'q4f32_1', pins: PinsState):
  */
 export function pinPrebuiltLib(url: string, pins: PinsState = BUILTIN_PINS): string {
   if (pins.kind !== 'pinned' || !url.startsWith(MODEL_LIB_URL_PREFIX)) return url;
-  return url.replace(`/${MODEL_LIB_REPO}/main/`, `/${MODEL_LIB_REPO}/${pins.pins.libsCommit}/`);
+  return libsAt(pins.pins.libsCommit) + url.slice(libsAt('main').length);
 }
 
 /** The built-in variants, smallest first, pinned as far as `pins` says (default: builtin-pins.json). */
