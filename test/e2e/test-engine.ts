@@ -7,22 +7,14 @@
 import type { GpuCapabilities } from '../../shared/engine/capabilities';
 import type { GenerateRequest } from '../../shared/engine/port';
 import { FakeEngine } from '../doubles/fake-engine';
+import { TEST_GPU } from '../doubles/gpu';
 import { fixtureReply } from './fixture-replies';
 
 function respond(request: GenerateRequest, call: number): string {
   return fixtureReply(request.messages.map((m) => m.content).join('\n'), call);
 }
 
-const caps: GpuCapabilities = {
-  webgpu: true,
-  secureContext: true,
-  adapter: true,
-  shaderF16: true,
-  features: ['shader-f16'],
-  limits: { maxBufferSize: 2 ** 31, maxStorageBufferBindingSize: 2 ** 30, maxComputeWorkgroupStorageSize: 32768, maxStorageBuffersPerShaderStage: 10 },
-  adapterInfo: { vendor: 'test', architecture: 'double', device: '', description: 'test double GPU' },
-  isFallbackAdapter: false,
-};
+const caps: GpuCapabilities = { ...TEST_GPU, adapterInfo: { vendor: 'test', architecture: 'double', device: '', description: 'test double GPU' } };
 
 const config = (window as { __LIUHEN_E2E__?: { tokenDelayMs?: number } }).__LIUHEN_E2E__ ?? {};
 const engine = new FakeEngine({ respond, tokenDelayMs: config.tokenDelayMs ?? 20, chunkSize: 4 });

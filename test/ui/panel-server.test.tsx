@@ -13,7 +13,8 @@ import { exitFixtures } from '../../shared/output/test-fixtures';
 import { mountPanel, type PanelHandle } from '../../shared/ui';
 import { startOpenAiTestServer, type TestServer } from '../doubles/openai-server';
 import { MemoryHost } from './memory-host';
-import { installJsdomShims, NO_GPU } from './render-panel';
+import { NO_GPU } from '../doubles/gpu';
+import { installJsdomShims } from './render-panel';
 
 const fixtures = new Map(exitFixtures().map((f) => [f.id, f]));
 const sources = new Map((exitJson.cases as Array<{ id: string; source: string }>).map((c) => [c.id, c.source]));

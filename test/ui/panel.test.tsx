@@ -11,7 +11,8 @@ import { englishExit, exitFixtures } from '../../shared/output/test-fixtures';
 import exitJson from '../../../shared/fixtures/exit-interviews.json';
 import { FakeEngine } from '../doubles/fake-engine';
 import { MemoryHost } from './memory-host';
-import { installJsdomShims, NO_GPU, renderPanel, type RenderPanelOptions } from './render-panel';
+import { NO_GPU } from '../doubles/gpu';
+import { installJsdomShims, renderPanel, type RenderPanelOptions } from './render-panel';
 
 const fixtures = new Map(exitFixtures().map((f) => [f.id, f]));
 const sources = new Map((exitJson.cases as Array<{ id: string; source: string }>).map((c) => [c.id, c.source]));

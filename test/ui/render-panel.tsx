@@ -1,7 +1,6 @@
 /**
- * Shared by the panel's component tests (jsdom): the browser APIs jsdom lacks and Fluent asks for, a GPU report
- * that can run every built-in model, and the panel rendered as the hosts render it (Fluent provider, real pipeline,
- * a ModelController over the built-in registry).
+ * Shared by the panel's component tests (jsdom): the browser APIs jsdom lacks and Fluent asks for, and the panel
+ * rendered as the hosts render it (Fluent provider, real pipeline, a ModelController over the built-in registry).
  */
 import { FluentProvider, webLightTheme } from '@fluentui/react-components';
 import { render } from '@testing-library/react';
@@ -15,21 +14,8 @@ import type { PanelDeps } from '../../shared/ui/deps';
 import { ModelController } from '../../shared/ui/model-controller';
 import { Panel } from '../../shared/ui/Panel';
 import { FakeEngine } from '../doubles/fake-engine';
+import { TEST_GPU } from '../doubles/gpu';
 import { MemoryHost } from './memory-host';
-
-/** A GPU with shader-f16 and room for the largest built-in model. */
-export const TEST_GPU: GpuCapabilities = {
-  webgpu: true,
-  secureContext: true,
-  adapter: true,
-  shaderF16: true,
-  features: ['shader-f16'],
-  limits: { maxBufferSize: 2 ** 31, maxStorageBufferBindingSize: 2 ** 30, maxComputeWorkgroupStorageSize: 32768, maxStorageBuffersPerShaderStage: 10 },
-  isFallbackAdapter: false,
-};
-
-/** A desk without WebGPU (Office 2019, VDI). */
-export const NO_GPU: GpuCapabilities = { webgpu: false, secureContext: true, adapter: false, shaderF16: false, features: [], isFallbackAdapter: false };
 
 /** jsdom has no matchMedia nor ResizeObserver (Fluent's MessageBar reflow and charts use one): no-op ones do. Call in beforeEach. */
 export function installJsdomShims(): void {
