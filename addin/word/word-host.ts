@@ -133,13 +133,8 @@ export class WordHost implements DocumentHost {
   private counter = 0;
   private readonly now: () => Date;
   /** The insertion queue: one job runs at a time (see `apply`). */
-  private readonly queue: Array<{
-    plans: readonly InsertionPlan[];
-    resolve: (r: ApplyResult) => void;
-    reject: (e: unknown) => void;
-    /** A job other than an insertion (Check wording), run in the same queue. */
-    run?: (mode: DrainMode) => Promise<ApplyResult>;
-  }> = [];
+  /** Jobs of the insertion queue (insertions, Check wording); each settles its caller's promise itself. */
+  private readonly queue: Array<(mode: DrainMode) => Promise<void>> = [];
   private draining = false;
   /** Held by an insertion drain or an audit write: the audit part has one writer at a time. */
   private partLock: Promise<void> = Promise.resolve();
@@ -288,8 +283,13 @@ export class WordHost implements DocumentHost {
    */
   apply(plans: readonly InsertionPlan[]): Promise<ApplyResult> {
     if (!this.supports('1.4')) return Promise.reject(new Error(this.text('noTracking')));
-    return new Promise<ApplyResult>((resolve, reject) => {
-      this.queue.push({ plans, resolve, reject });
+    return this.enqueue((mode) => this.applyNow(plans, mode));
+  }
+
+  /** Runs `job` in the insertion queue (after every job queued before it); resolves to its result. */
+  private enqueue<T>(job: (mode: DrainMode) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push((mode) => job(mode).then(resolve, reject));
       if (!this.draining) void this.drain();
     });
   }
@@ -314,11 +314,7 @@ export class WordHost implements DocumentHost {
     const mode: DrainMode = {};
     try {
       for (let job = this.queue.shift(); job; job = this.queue.shift()) {
-        try {
-          job.resolve(job.run ? await job.run(mode) : await this.applyNow(job.plans, mode));
-        } catch (e) {
-          job.reject(e);
-        }
+        await job(mode);
       }
     } finally {
       this.draining = false;
@@ -339,16 +335,11 @@ export class WordHost implements DocumentHost {
    */
   applyWording(request: WordingApplyRequest): Promise<WordingApplyResult> {
     if (!this.supports('1.4')) return Promise.reject(new Error(this.text('noTracking')));
-    return new Promise<WordingApplyResult>((resolve, reject) => {
-      const run = async (mode: DrainMode): Promise<ApplyResult> => {
-        const pending = mode.writers !== undefined && mode.restored !== true ? mode.writers : undefined;
-        const r = await applyWordingInWord(request, pending);
-        if (pending !== undefined) mode.restored = true;
-        resolve(r);
-        return { inserted: [], failed: [], roundTrips: r.roundTrips };
-      };
-      this.queue.push({ plans: [], resolve: () => undefined, reject, run });
-      if (!this.draining) void this.drain();
+    return this.enqueue(async (mode) => {
+      const pending = mode.writers !== undefined && mode.restored !== true ? mode.writers : undefined;
+      const r = await applyWordingInWord(request, pending);
+      if (pending !== undefined) mode.restored = true;
+      return r;
     });
   }
 
