@@ -22,6 +22,7 @@ import type {
   TableRead,
 } from '../../shared/host/port';
 import { MemoryTrail, reviewStateOf } from '../../shared/pipeline/audit-chain';
+import { Serial } from '../../shared/serial';
 import { wordingComment, type WordingApplyRequest, type WordingApplyResult, type WordingRead, type WordingScope } from '../../shared/wording';
 import type { HeadingStyle } from '../../shared/templates/schema';
 
@@ -94,7 +95,7 @@ export class PlaygroundHost implements DocumentHost {
   private suggestionCounter = 0;
   /** The trail, chained like the document's in Word (kept for the page's life). */
   private readonly audit = new MemoryTrail();
-  private applyQueue: Promise<void> = Promise.resolve();
+  private readonly applyQueue = new Serial();
   private changeListeners = new Set<() => void>();
   private selectionListeners = new Set<() => void>();
   private root: HTMLElement | undefined;
@@ -374,12 +375,7 @@ export class PlaygroundHost implements DocumentHost {
       return Promise.reject(new Error('This document cannot take suggestions; nothing was inserted. · 此文档无法插入修订，未插入任何内容。'));
     }
     // One insertion at a time, like WordHost: a second caller waits for the first (and its audit records).
-    const run = this.applyQueue.then(() => this.applyNow(plans));
-    this.applyQueue = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    return this.applyQueue.run(() => this.applyNow(plans));
   }
 
   private async applyNow(plans: readonly InsertionPlan[]): Promise<ApplyResult> {

@@ -41,6 +41,7 @@ import type {
 } from '../../shared/host/port';
 import { reviewStateOf } from '../../shared/pipeline/audit-chain';
 import { tableToRecords } from '../../shared/source/table';
+import { Serial } from '../../shared/serial';
 import { AUDIT_NAMESPACE, appendAudit, readAuditPart } from './audit-xml';
 import { applyWordingInWord, readWordingParagraphs } from './wording';
 import type { WordingApplyRequest, WordingApplyResult, WordingRead, WordingScope } from '../../shared/wording';
@@ -137,7 +138,7 @@ export class WordHost implements DocumentHost {
   private readonly queue: Array<(mode: DrainMode) => Promise<void>> = [];
   private draining = false;
   /** Held by an insertion drain or an audit write: the audit part has one writer at a time. */
-  private partLock: Promise<void> = Promise.resolve();
+  private readonly partLock = new Serial();
 
   constructor(options: WordHostOptions = {}) {
     this.now = options.now ?? (() => new Date());
@@ -297,17 +298,7 @@ export class WordHost implements DocumentHost {
   private drain(): Promise<void> {
     this.draining = true;
     // The audit part is read and written by insertions and by saveAudit: one of them at a time.
-    return this.exclusive(() => this.drainNow());
-  }
-
-  /** Runs `job` when no insertion drain and no audit write is running (the part has one writer at a time). */
-  private exclusive<T>(job: () => Promise<T>): Promise<T> {
-    const run = this.partLock.then(job);
-    this.partLock = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    return this.partLock.run(() => this.drainNow());
   }
 
   private async drainNow(): Promise<void> {
@@ -597,7 +588,7 @@ export class WordHost implements DocumentHost {
    */
   async saveAudit(records: readonly AuditRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.exclusive(() => this.writeAudit(records));
+    await this.partLock.run(() => this.writeAudit(records));
   }
 
   private async writeAudit(records: readonly AuditRecord[]): Promise<void> {

@@ -25,6 +25,7 @@ import { AnchorTracker } from './anchors';
 import { applyWordingInVsCode, readWordingLines, type WordingOrigin } from './wording';
 import type { WordingApplyRequest, WordingApplyResult, WordingRead, WordingScope } from '../../shared/wording';
 import { changeCount, MemoryTrail } from '../../shared/pipeline/audit-chain';
+import { Serial } from '../../shared/serial';
 import { appendAuditFile, readAuditTrailFile } from './audit-file';
 import {
   cellRanges,
@@ -129,9 +130,9 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
   /** Audit trails of documents that have no file yet (untitled): kept for the session. */
   private readonly unsavedAudit = new Map<string, MemoryTrail>();
   /** The insertion queue: one refactor preview at a time. */
-  private applyQueue: Promise<void> = Promise.resolve();
+  private readonly applyQueue = new Serial();
   /** Audit writes, one at a time (the chain has one writer). */
-  private auditWrites: Promise<void> = Promise.resolve();
+  private readonly auditWrites = new Serial();
   private readonly disposables: vscode.Disposable[] = [];
   private lastEditor: vscode.TextEditor | undefined;
   /** Where the last "Check wording" read came from (its suggestions index those lines). */
@@ -221,12 +222,7 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
    * previews never race over the same document.
    */
   apply(plans: readonly InsertionPlan[]): Promise<ApplyResult> {
-    const run = this.applyQueue.then(() => this.applyNow(plans));
-    this.applyQueue = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    return this.applyQueue.run(() => this.applyNow(plans));
   }
 
   // async: a missing editor rejects (DocumentHost methods reject, never throw).
@@ -241,12 +237,7 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
   applyWording(request: WordingApplyRequest): Promise<WordingApplyResult> {
     const origin = this.wordingOrigin;
     if (!origin) return Promise.reject(new Error('Run "Check wording" first.'));
-    const run = this.applyQueue.then(() => applyWordingInVsCode(request, origin, this.findDocument(origin.uri.toString())));
-    this.applyQueue = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    return this.applyQueue.run(() => applyWordingInVsCode(request, origin, this.findDocument(origin.uri.toString())));
   }
 
   private async applyNow(plans: readonly InsertionPlan[]): Promise<ApplyResult> {
@@ -333,9 +324,7 @@ export class VsCodeHost implements DocumentHost, vscode.Disposable {
   /** Appends records to the audit file beside `documentUri`; a file that is not Liuhen's is left untouched. */
   saveAuditFor(documentUri: vscode.Uri, records: readonly AuditRecord[]): Promise<void> {
     // One writer at a time: each record is chained to the one before it.
-    const run = this.auditWrites.then(() => this.appendAudit(documentUri, records));
-    this.auditWrites = run.catch(() => undefined);
-    return run;
+    return this.auditWrites.run(() => this.appendAudit(documentUri, records));
   }
 
   private async appendAudit(documentUri: vscode.Uri, records: readonly AuditRecord[]): Promise<void> {

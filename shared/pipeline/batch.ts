@@ -16,6 +16,7 @@
 import type { LlmEngine } from '../engine/port';
 import type { ApplyResult, DocumentHost, InsertionPlan, PlanTarget } from '../host/port';
 import type { PartialParse } from '../output/types';
+import { Serial } from '../serial';
 import type { TableRecord } from '../source/types';
 import type { Template } from '../templates/schema';
 import { AUDIT_CSV_HEADER, auditRow, toCsv } from './audit-export';
@@ -132,7 +133,7 @@ export class BatchRunner {
   private insertCursor = 0;
   private resumeWaiter: (() => void) | undefined;
   private running: Promise<BatchState> | undefined;
-  private insertChain: Promise<void> = Promise.resolve();
+  private readonly inserts = new Serial();
   private roundTrips = 0;
   /** Running time: accumulated ms plus the current running stretch. */
   private activeMs = 0;
@@ -311,7 +312,7 @@ export class BatchRunner {
     if (this.options.host && (this.options.insert ?? 'per-row') === 'at-end' && !this.cancelled()) {
       await this.queueInsert(this.rows.filter((r) => this.shouldInsert(r)));
     }
-    await this.insertChain;
+    await this.inserts.idle();
     if (!this.cancelled()) this.status = 'finished';
     this.emit();
     return this.getState();
@@ -412,12 +413,7 @@ export class BatchRunner {
 
   /** Runs an insertion after every insertion queued before it; rows inserted meanwhile are skipped. */
   private queueInsert(rows: readonly BatchRowState[]): Promise<ApplyResult | undefined> {
-    const run = this.insertChain.then(() => this.insert(rows.filter((r) => r.result && !r.inserted)));
-    this.insertChain = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+    return this.inserts.run(() => this.insert(rows.filter((r) => r.result && !r.inserted)));
   }
 
   private async insert(candidates: readonly BatchRowState[]): Promise<ApplyResult | undefined> {
