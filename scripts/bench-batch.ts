@@ -69,14 +69,20 @@ function engine(): FakeEngine {
   });
 }
 
+/** The selected table as the batch reads it: WordHost over the installed Word double, rows as records. */
+async function readBenchTable(): Promise<{ host: WordHost; tableId: string; records: Extract<ReturnType<typeof tableToRecords>, { ok: true }> }> {
+  const host = new WordHost();
+  const read = await host.readTable();
+  if (!read.ok) throw new Error(read.message);
+  const records = tableToRecords(read.table.rows);
+  if (!records.ok) throw new Error(records.message);
+  return { host, tableId: read.table.tableId, records };
+}
+
 async function run(insert: 'per-row' | 'at-end'): Promise<{ wallMs: number; engineMs: number; syncs: number; rows: number; inserted: number; chunks: number }> {
   const mock = new WordMock({ body: ['人才盘点', table], selection: { table: 0, rows: [1, ROWS] } }).install();
   try {
-    const host = new WordHost();
-    const read = await host.readTable();
-    if (!read.ok) throw new Error(read.message);
-    const records = tableToRecords(read.table.rows);
-    if (!records.ok) throw new Error(records.message);
+    const { host, tableId, records } = await readBenchTable();
     const e = engine();
     let previews = 0;
     const batch = new BatchRunner({
@@ -90,7 +96,7 @@ async function run(insert: 'per-row' | 'at-end'): Promise<{ wallMs: number; engi
       host,
       insert,
       insertFlagged: true,
-      target: (row) => ({ kind: 'table-cell', tableId: read.table.tableId, rowIndex: row.rowIndex, column: '评语' }),
+      target: (row) => ({ kind: 'table-cell', tableId, rowIndex: row.rowIndex, column: '评语' }),
       onPartial: () => {
         previews += 1;
       },
@@ -172,11 +178,7 @@ async function runServer(concurrency: number): Promise<{ wallMs: number; engineM
   };
   const mock = new WordMock({ body: ['人才盘点', table], selection: { table: 0, rows: [1, ROWS] } }).install();
   try {
-    const host = new WordHost();
-    const read = await host.readTable();
-    if (!read.ok) throw new Error(read.message);
-    const records = tableToRecords(read.table.rows);
-    if (!records.ok) throw new Error(records.message);
+    const { host, tableId, records } = await readBenchTable();
     const e = new OpenAiCompatibleEngine({ server: { kind: 'vllm', baseUrl: server.baseUrl, model: 'bench-model', concurrency } });
     await e.load('bench-model');
     const order: number[] = [];
@@ -195,7 +197,7 @@ async function runServer(concurrency: number): Promise<{ wallMs: number; engineM
       excludeColumns: ['评语'],
       host,
       insertFlagged: true,
-      target: (row) => ({ kind: 'table-cell', tableId: read.table.tableId, rowIndex: row.rowIndex, column: '评语' }),
+      target: (row) => ({ kind: 'table-cell', tableId, rowIndex: row.rowIndex, column: '评语' }),
       onPartial: () => undefined,
     });
     const t0 = performance.now();
