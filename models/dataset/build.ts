@@ -133,7 +133,7 @@ export function sha256(text: string | Uint8Array): string {
 }
 
 /** A small, fast seeded PRNG (mulberry32): the same seed always gives the same split, on every machine. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
