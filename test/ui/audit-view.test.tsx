@@ -18,16 +18,10 @@ import { AuditExport, EscalationExport } from '../../shared/ui/AuditExport';
 import { STRINGS } from '../../shared/ui/i18n';
 import { FakeEngine } from '../doubles/fake-engine';
 import { WordMock } from '../doubles/office-mock';
+import { installJsdomShims } from './jsdom-shims';
 
 let mock: WordMock | undefined;
-beforeEach(() => {
-  window.matchMedia ??= ((query: string) => ({ matches: false, media: query, addEventListener: () => undefined, removeEventListener: () => undefined, addListener: () => undefined, removeListener: () => undefined, onchange: null, dispatchEvent: () => false })) as typeof window.matchMedia;
-  globalThis.ResizeObserver ??= class {
-    observe(): void {}
-    unobserve(): void {}
-    disconnect(): void {}
-  };
-});
+beforeEach(installJsdomShims);
 afterEach(() => {
   cleanup();
   mock?.uninstall();

@@ -13,16 +13,9 @@ import { ExitAnalyticsView } from '../../shared/ui/ExitAnalyticsView';
 import { FakeEngine } from '../doubles/fake-engine';
 import { exitAuditRecords } from '../fixtures/exit-records';
 import { MemoryHost } from './memory-host';
+import { installJsdomShims } from './jsdom-shims';
 
-beforeEach(() => {
-  // jsdom has no matchMedia / ResizeObserver; Fluent's charts only ask for them.
-  window.matchMedia ??= ((query: string) => ({ matches: false, media: query, onchange: null, addEventListener: () => {}, removeEventListener: () => {}, addListener: () => {}, removeListener: () => {}, dispatchEvent: () => false })) as typeof window.matchMedia;
-  globalThis.ResizeObserver ??= class {
-    observe(): void {}
-    unobserve(): void {}
-    disconnect(): void {}
-  } as unknown as typeof ResizeObserver;
-});
+beforeEach(installJsdomShims);
 afterEach(cleanup);
 
 function mount(host: MemoryHost, engine?: FakeEngine) {

@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exitFixtures } from '../../shared/output/test-fixtures';
 import { MAX_SOURCE_CHARS } from '../../shared/source/limits';
 import { MemoryHost } from './memory-host';
-import { installJsdomShims, renderPanel } from './render-panel';
+import { installJsdomShims } from './jsdom-shims';
+import { renderPanel } from './render-panel';
 
 class CountingHost extends MemoryHost {
   reads = 0;

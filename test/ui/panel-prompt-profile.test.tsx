@@ -14,7 +14,8 @@ import { BUILTIN_REGISTRY } from '../../shared/engine/registry/builtin';
 import type { ModelEntry } from '../../shared/engine/model-record';
 import { renderRecord } from '../../shared/output';
 import { BUILTIN_TEMPLATES } from '../../shared/templates/load';
-import { installJsdomShims, renderPanel } from './render-panel';
+import { installJsdomShims } from './jsdom-shims';
+import { renderPanel } from './render-panel';
 
 const SEED_CSV = path.resolve(import.meta.dirname, '..', '..', 'models', 'dataset', 'samples', 'exit-interview.seed.zh-CN.csv');
 

@@ -14,7 +14,7 @@ import { mountPanel, type PanelHandle } from '../../shared/ui';
 import { startOpenAiTestServer, type TestServer } from '../doubles/openai-server';
 import { MemoryHost } from './memory-host';
 import { NO_GPU } from '../doubles/gpu';
-import { installJsdomShims } from './render-panel';
+import { installJsdomShims } from './jsdom-shims';
 
 const fixtures = new Map(exitFixtures().map((f) => [f.id, f]));
 const sources = new Map((exitJson.cases as Array<{ id: string; source: string }>).map((c) => [c.id, c.source]));

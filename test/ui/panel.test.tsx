@@ -12,7 +12,8 @@ import exitJson from '../../../shared/fixtures/exit-interviews.json';
 import { FakeEngine } from '../doubles/fake-engine';
 import { MemoryHost } from './memory-host';
 import { NO_GPU } from '../doubles/gpu';
-import { installJsdomShims, renderPanel, type RenderPanelOptions } from './render-panel';
+import { installJsdomShims } from './jsdom-shims';
+import { renderPanel, type RenderPanelOptions } from './render-panel';
 
 const fixtures = new Map(exitFixtures().map((f) => [f.id, f]));
 const sources = new Map((exitJson.cases as Array<{ id: string; source: string }>).map((c) => [c.id, c.source]));

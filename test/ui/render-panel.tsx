@@ -1,6 +1,6 @@
 /**
- * Shared by the panel's component tests (jsdom): the browser APIs jsdom lacks and Fluent asks for, and the panel
- * rendered as the hosts render it (Fluent provider, real pipeline, a ModelController over the built-in registry).
+ * Shared by the panel's component tests (jsdom): the panel rendered as the hosts render it (Fluent provider, real
+ * pipeline, a ModelController over the built-in registry). Call installJsdomShims (./jsdom-shims) in beforeEach.
  */
 import { FluentProvider, webLightTheme } from '@fluentui/react-components';
 import { render } from '@testing-library/react';
@@ -16,16 +16,6 @@ import { Panel } from '../../shared/ui/Panel';
 import { FakeEngine } from '../doubles/fake-engine';
 import { TEST_GPU } from '../doubles/gpu';
 import { MemoryHost } from './memory-host';
-
-/** jsdom has no matchMedia nor ResizeObserver (Fluent's MessageBar reflow and charts use one): no-op ones do. Call in beforeEach. */
-export function installJsdomShims(): void {
-  window.matchMedia ??= ((query: string) => ({ matches: false, media: query, addEventListener: () => undefined, removeEventListener: () => undefined, addListener: () => undefined, removeListener: () => undefined, onchange: null, dispatchEvent: () => false })) as typeof window.matchMedia;
-  globalThis.ResizeObserver ??= class {
-    observe(): void {}
-    unobserve(): void {}
-    disconnect(): void {}
-  } as unknown as typeof ResizeObserver;
-}
 
 export interface RenderPanelOptions<H extends MemoryHost = MemoryHost, E extends LlmEngine = FakeEngine> {
   /** Default: a FakeEngine answering `output` (or nothing) in chunks of 12 characters. */

@@ -10,14 +10,9 @@ import { SummaryView } from '../../shared/ui/SummaryView';
 import { FakeEngine } from '../doubles/fake-engine';
 import { keywordTheme, surveyAnswers, surveyModel, SURVEY_THEMES } from '../fixtures/survey';
 import { MemoryHost } from './memory-host';
+import { installJsdomShims } from './jsdom-shims';
 
-beforeEach(() => {
-  globalThis.ResizeObserver ??= class {
-    observe(): void {}
-    unobserve(): void {}
-    disconnect(): void {}
-  } as unknown as typeof ResizeObserver;
-});
+beforeEach(installJsdomShims);
 afterEach(cleanup);
 
 function mount(host: MemoryHost, engine: FakeEngine) {

@@ -9,15 +9,9 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PlaygroundHost } from '../../addin/playground/playground-host';
 import { WordingCheck } from '../../shared/ui/WordingCheck';
+import { installJsdomShims } from './jsdom-shims';
 
-beforeEach(() => {
-  globalThis.ResizeObserver ??= class {
-    observe(): void {}
-    unobserve(): void {}
-    disconnect(): void {}
-  };
-  window.matchMedia ??= ((query: string) => ({ matches: false, media: query, addEventListener: () => undefined, removeEventListener: () => undefined, addListener: () => undefined, removeListener: () => undefined, onchange: null, dispatchEvent: () => false })) as typeof window.matchMedia;
-});
+beforeEach(installJsdomShims);
 afterEach(cleanup);
 
 const DRAFT = ['人才盘点评语', '李四年纪偏大,冲劲不足,总是在最后一天才交付。', '优势:客户续约率92%。'];
