@@ -95,7 +95,7 @@ describe.skipIf(!chromiumAvailable())('company server end to end', () => {
     await page.getByTestId('model-status').screenshot({ path: path.join(results, '20-company-server-model-area.png') });
     // The page's own policy names the server: it is reachable because the deployment file declares it.
     const policy = await page.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? '');
-    expect(policy).toMatch(new RegExp(`connect-src [^;]*http://${host.replace('.', '\\.')}`));
+    expect(policy).toMatch(new RegExp(`connect-src [^;]*http://${host.replaceAll('.', '\\.')}`));
 
     const before = llm.requests.length;
     await selectTranscript(page);
